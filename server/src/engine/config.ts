@@ -1,0 +1,118 @@
+// Configuration shared by the server and the CLI: defaults, then editor
+// settings, then the repository's `.container-tuner.yaml` (found walking up).
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseYaml } from 'yaml';
+import type { Severity, Workspace } from './types';
+
+export type RuleSetting = Severity | 'off';
+
+export interface Config {
+  /** Per-rule severity or 'off'. */
+  rules: Record<string, RuleSetting>;
+  /** Base image for the runtime stage the go-single-stage fix adds. */
+  runtimeBase: string;
+  /** GOMAXPROCS value the go-maxprocs fix writes. */
+  gomaxprocs: number;
+  /** Globs (relative to the config file's folder) of files not to lint. */
+  ignorePaths: string[];
+  /** Where the config came from, for messages. */
+  source?: string;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  rules: {},
+  runtimeBase: 'gcr.io/distroless/static-debian12:nonroot',
+  gomaxprocs: 2,
+  ignorePaths: [],
+};
+
+export const CONFIG_FILE_NAMES = ['.container-tuner.yaml', '.container-tuner.yml'];
+
+const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
+
+export interface ConfigProblem {
+  file: string;
+  message: string;
+}
+
+/** Validates and merges a plain object (from YAML or editor settings) onto a config. */
+export function mergeConfig(base: Config, raw: unknown, source: string, problems: ConfigProblem[] = []): Config {
+  const out: Config = { ...base, rules: { ...base.rules }, ignorePaths: [...base.ignorePaths] };
+  if (raw === null || raw === undefined) return out;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push({ file: source, message: 'configuration must be a mapping of keys to values' });
+    return out;
+  }
+  const r = raw as Record<string, unknown>;
+  if (r.rules !== undefined) {
+    if (r.rules && typeof r.rules === 'object' && !Array.isArray(r.rules)) {
+      for (const [id, v] of Object.entries(r.rules as Record<string, unknown>)) {
+        const s = typeof v === 'string' ? v.toLowerCase() : v === false ? 'off' : undefined;
+        if (s && SEVERITIES.has(s)) out.rules[id] = s as RuleSetting;
+        else problems.push({ file: source, message: `rules.${id}: expected off, info, warning or error` });
+      }
+    } else problems.push({ file: source, message: 'rules: expected a mapping of rule ids to severities' });
+  }
+  if (r.runtimeBase !== undefined) {
+    if (typeof r.runtimeBase === 'string' && r.runtimeBase.trim()) out.runtimeBase = r.runtimeBase.trim();
+    else problems.push({ file: source, message: 'runtimeBase: expected an image reference' });
+  }
+  if (r.gomaxprocs !== undefined) {
+    const n = Number(r.gomaxprocs);
+    if (Number.isInteger(n) && n >= 1) out.gomaxprocs = n;
+    else problems.push({ file: source, message: 'gomaxprocs: expected a positive integer' });
+  }
+  if (r.ignorePaths !== undefined) {
+    if (Array.isArray(r.ignorePaths) && r.ignorePaths.every((x) => typeof x === 'string')) {
+      const dir = path.dirname(source);
+      out.ignorePaths.push(...(r.ignorePaths as string[]).map((g) => (path.isAbsolute(g) ? g : path.join(dir, g))));
+    } else problems.push({ file: source, message: 'ignorePaths: expected a list of globs' });
+  }
+  out.source = source;
+  return out;
+}
+
+/** The nearest `.container-tuner.yaml` walking up from `dir`, or undefined. */
+export function findConfigFile(ws: Workspace, dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (let depth = 0; depth < 64; depth++) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = path.join(current, name);
+      if (ws.exists(p)) return p;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
+export function loadConfigFile(ws: Workspace, file: string, base: Config = DEFAULT_CONFIG, problems: ConfigProblem[] = []): Config {
+  const text = ws.readFile(file);
+  if (text === undefined) {
+    problems.push({ file, message: 'cannot read configuration file' });
+    return base;
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 100 });
+  } catch (e) {
+    problems.push({ file, message: `invalid YAML: ${(e as Error).message.split('\n')[0]}` });
+    return base;
+  }
+  return mergeConfig(base, raw, file, problems);
+}
+
+/** Config for a document: `base` (defaults + editor settings) with the repository file on top. */
+export function configFor(ws: Workspace, docPath: string, base: Config = DEFAULT_CONFIG, problems: ConfigProblem[] = []): Config {
+  const file = findConfigFile(ws, path.dirname(path.resolve(docPath)));
+  return file ? loadConfigFile(ws, file, base, problems) : base;
+}
+
+/** ignorePaths matching (picomatch: the glob dialect of most JS tools, with dotfiles matched). */
+export function matchesGlob(file: string, glob: string): boolean {
+  const f = file.split(path.sep).join('/');
+  const g = glob.split(path.sep).join('/');
+  return picomatch.isMatch(f, g, { dot: true }) || picomatch.isMatch(f, g.replace(/\/?$/, '/**'), { dot: true });
+}

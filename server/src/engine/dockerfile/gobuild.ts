@@ -1,0 +1,188 @@
+// `go build` command lines and where their binaries end up.
+import * as path from 'node:path';
+import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from './model';
+import { envAt, stageByRef, stageLineage, workdirAt } from './model';
+import type { Word } from './shell';
+
+/** go build flags that take a value (the rest are booleans). */
+const VALUE_FLAGS = new Set([
+  'o', 'p', 'C', 'covermode', 'coverpkg', 'asmflags', 'buildmode', 'compiler', 'gccgoflags', 'gcflags',
+  'installsuffix', 'ldflags', 'mod', 'modfile', 'overlay', 'pgo', 'pkgdir', 'tags', 'toolexec', 'exec', 'run', 'bench', 'timeout', 'count',
+]);
+
+export interface GoFlag {
+  name: string;
+  /** The word holding the flag name (`-ldflags` or `-ldflags=...`). */
+  nameWord: Word;
+  /** The word holding the value: the same word when written `-x=v`, the next word otherwise. */
+  valueWord?: Word;
+  value?: string;
+  /** `-x=v` form. */
+  inline: boolean;
+}
+
+export interface GoBuild {
+  cmd: GoCommand;
+  flags: GoFlag[];
+  /** Package arguments (after the flags). */
+  packages: Word[];
+  /** Absolute path of the produced binary, or of the directory it goes into (ends with '/'), if known. */
+  output?: string;
+}
+
+export function parseGoBuild(cmd: GoCommand): GoBuild {
+  const argv = cmd.cmd.argv;
+  const flags: GoFlag[] = [];
+  let i = 2;
+  while (i < argv.length) {
+    const w = argv[i];
+    const m = /^--?([A-Za-z][A-Za-z0-9_.-]*)(=(.*))?$/s.exec(w.value);
+    if (!m || w.value === '--') break;
+    const name = m[1];
+    if (m[2] !== undefined) {
+      flags.push({ name, nameWord: w, valueWord: w, value: m[3], inline: true });
+      i++;
+    } else if (VALUE_FLAGS.has(name) && i + 1 < argv.length) {
+      flags.push({ name, nameWord: w, valueWord: argv[i + 1], value: argv[i + 1].value, inline: false });
+      i += 2;
+    } else {
+      flags.push({ name, nameWord: w, inline: false });
+      i++;
+    }
+  }
+  const packages = argv.slice(i).filter((w) => w.value !== '--');
+  const build: GoBuild = { cmd, flags, packages };
+  const o = lastFlag(build, 'o');
+  if (cmd.sub === 'build' || cmd.sub === 'install') {
+    if (cmd.sub === 'build' && o?.value && !o.valueWord?.expands) {
+      const isDir = o.value.endsWith('/');
+      const abs = path.posix.resolve(cmd.workdir, o.value);
+      build.output = isDir ? abs + '/' : abs;
+    } else if (cmd.sub === 'install') {
+      const gobin = cmd.env.get('GOBIN') ?? envAt(cmd.instr.stage!, cmd.instr).get('GOBIN')?.value;
+      const gopath = cmd.env.get('GOPATH') ?? envAt(cmd.instr.stage!, cmd.instr).get('GOPATH')?.value ?? '/go';
+      build.output = (gobin || path.posix.join(gopath, 'bin')) + '/';
+    }
+  }
+  return build;
+}
+
+export function lastFlag(b: GoBuild, name: string): GoFlag | undefined {
+  for (let i = b.flags.length - 1; i >= 0; i--) if (b.flags[i].name === name) return b.flags[i];
+  return undefined;
+}
+
+/** All `go build` / `go install` commands of the file, parsed. */
+export function goBuilds(model: DockerfileModel): GoBuild[] {
+  const out: GoBuild[] = [];
+  for (const s of model.stages) for (const c of s.goCommands) if (c.sub === 'build' || c.sub === 'install') out.push(parseGoBuild(c));
+  return out;
+}
+
+/** Sources and destination of a COPY/ADD (shell or JSON form; flags excluded). */
+export function copyPaths(ins: InstructionInfo): { sources: string[]; dest: string } | undefined {
+  let parts: string[];
+  if (ins.json) parts = ins.json;
+  else {
+    parts = ins.args.text.slice(ins.restStart).trim().split(/[ \t]+/).filter(Boolean);
+    if (parts.some((p) => p.startsWith('<<'))) return undefined; // heredoc COPY
+  }
+  if (parts.length < 2) return undefined;
+  return { sources: parts.slice(0, -1), dest: parts[parts.length - 1] };
+}
+
+export function flagValue(ins: InstructionInfo, name: string): string | undefined {
+  for (let i = ins.flags.length - 1; i >= 0; i--) if (ins.flags[i].name === name) return ins.flags[i].value;
+  return undefined;
+}
+
+/** Files that are not programs, commonly copied from build stages next to the binary. */
+const DATA_PATH = /^\/(etc|usr\/share|usr\/local\/share|var)\/|\.(crt|pem|json|ya?ml|toml|conf|html|css|js|txt|md|sql|tmpl|proto)$|zoneinfo|passwd|group$/;
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (const c of glob) {
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$');
+}
+
+/** Whether copying `src` (absolute, may be a glob or a directory) carries the file at `file`. */
+function copyCarries(src: string, file: string): boolean {
+  const s = src.replace(/\/+$/, '') || '/';
+  if (s === file) return true;
+  if (file.startsWith(s === '/' ? '/' : s + '/')) return true;
+  if (/[*?]/.test(s)) {
+    const re = globToRegExp(s);
+    for (let p = file; p.length > 1; p = path.posix.dirname(p)) if (re.test(p)) return true;
+  }
+  return false;
+}
+
+export interface Shipped {
+  build: GoBuild;
+  /** The final-stage instruction that brings the binary in (a COPY --from), or the build itself. */
+  via: InstructionInfo;
+}
+
+/**
+ * The `go build`/`go install` commands whose binaries end up in the final image:
+ * builds run in the final stage (or its ancestors), and builds in stages the
+ * final stage copies from, followed through intermediate stages.
+ */
+export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
+  const final = model.finalStage;
+  if (!final) return [];
+  const all = goBuilds(model);
+  const result = new Map<GoBuild, Shipped>();
+  const lineage = stageLineage(final);
+  for (const b of all) if (lineage.includes(b.cmd.instr.stage!)) result.set(b, { build: b, via: b.cmd.instr });
+
+  // (stage, absolute path or undefined for "whatever is copied") pairs to resolve
+  const visit = (stage: Stage, wanted: string | undefined, via: InstructionInfo, depth: number) => {
+    if (depth > 8) return;
+    for (const s of stageLineage(stage)) {
+      for (const b of all) {
+        if (b.cmd.instr.stage !== s) continue;
+        if (wanted === undefined) continue;
+        const out = b.output;
+        if (out === undefined) {
+          if (!DATA_PATH.test(wanted)) result.set(b, result.get(b) ?? { build: b, via });
+        } else if (out.endsWith('/') ? copyCarries(wanted, out.slice(0, -1)) || wanted.startsWith(out) : copyCarries(wanted, out)) {
+          result.set(b, result.get(b) ?? { build: b, via });
+        }
+      }
+      // follow COPY --from in this stage that produce the wanted path
+      for (const ins of s.instructions) {
+        if (ins.keyword !== 'COPY') continue;
+        const from = flagValue(ins, 'from');
+        if (!from) continue;
+        const src = stageByRef(model, from, s);
+        const p = copyPaths(ins);
+        if (!src || !p || wanted === undefined) continue;
+        const dest = path.posix.resolve(workdirAt(s, ins), p.dest);
+        for (const source of p.sources) {
+          const abs = path.posix.resolve('/', source);
+          const landed = p.dest.endsWith('/') || p.sources.length > 1 ? path.posix.join(dest, path.posix.basename(abs)) : dest;
+          if (copyCarries(landed, wanted) || copyCarries(wanted, landed)) visit(src, abs, via, depth + 1);
+        }
+      }
+    }
+  };
+
+  for (const st of lineage) {
+    for (const ins of st.instructions) {
+      if (ins.keyword !== 'COPY') continue;
+      const from = flagValue(ins, 'from');
+      if (!from) continue;
+      const src = stageByRef(model, from, st);
+      const p = copyPaths(ins);
+      if (!src || !p) continue;
+      for (const source of p.sources) visit(src, path.posix.resolve('/', source), ins, 0);
+    }
+  }
+  return [...result.values()];
+}
+

@@ -1,0 +1,379 @@
+// The engine's view of one Dockerfile: instructions with exact offsets,
+// stages and their ancestry, ARG-resolved base images, shell commands, and
+// what each stage does with Go. Rules read this; they never parse text.
+import * as path from 'node:path';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { LineIndex, detectEol } from '../text';
+import type { Range, Workspace } from '../types';
+import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../images';
+import { findGoMod, type GoMod } from '../go';
+import { joinContinuations, parseScript, plainText, wordSpan, splitAssignment, type LogicalText, type ShellScript, type SimpleCommand, type Word } from './shell';
+
+export interface FlagInfo {
+  name: string;
+  /** Value as written after '=' (quotes removed), or undefined for a bare flag. */
+  value: string | undefined;
+  /** Document offsets of the whole `--name=value` word. */
+  start: number;
+  end: number;
+}
+
+export interface InstructionInfo {
+  node: Instruction;
+  keyword: string;
+  stage: Stage | undefined;
+  /** Document offsets of the whole instruction (heredoc bodies included). */
+  start: number;
+  end: number;
+  range: Range;
+  /** Line (0-based) of the keyword. */
+  line: number;
+  /** The instruction's first logical line after the keyword, continuations joined. */
+  args: LogicalText;
+  flags: FlagInfo[];
+  /** Logical offset in `args` where the arguments after the flags begin. */
+  restStart: number;
+  /** Exec (JSON) form arguments, when the rest is a JSON array of strings. */
+  json?: string[];
+  /** Shell scripts: the command line (shell form) and each heredoc body. */
+  scripts: ShellScript[];
+}
+
+export interface GoCommand {
+  instr: InstructionInfo;
+  script: ShellScript;
+  cmd: SimpleCommand;
+  /** The `go` word. */
+  goWord: Word;
+  /** build, install, mod, test, generate, ... */
+  sub: string;
+  /** For `go mod`: download, tidy, vendor, ... */
+  modSub?: string;
+  /** Working directory in effect. */
+  workdir: string;
+  /** NAME=value assignments on this command. */
+  env: Map<string, string>;
+}
+
+export interface Stage {
+  index: number;
+  /** Stage name as written (`AS name`), if any. */
+  name?: string;
+  from: InstructionInfo;
+  /** Base image after ARG substitution, undefined when it could not be resolved. */
+  image?: string;
+  ref?: ImageRef;
+  /** The stage this one is built FROM, if any. */
+  parent?: Stage;
+  /** Facts of the root image of the ancestry (a stage's base facts are inherited). */
+  base: BaseFacts;
+  /** Instructions after FROM. */
+  instructions: InstructionInfo[];
+  isFinal: boolean;
+  windows: boolean;
+  /** This stage or an ancestor is a Go toolchain image. */
+  goToolchain: boolean;
+  goCommands: GoCommand[];
+  buildsGo: boolean;
+}
+
+export interface DockerfileModel {
+  text: string;
+  path: string;
+  dir: string;
+  index: LineIndex;
+  eol: string;
+  escape: string;
+  instructions: InstructionInfo[];
+  stages: Stage[];
+  finalStage?: Stage;
+  /** ARGs declared before the first FROM, with their defaults. */
+  globalArgs: Map<string, string | undefined>;
+  goMod?: GoMod;
+  /** Directory sent as the build context. */
+  contextDir: string;
+  buildsGo: boolean;
+  workspace: Workspace;
+}
+
+/** Expands $VAR, ${VAR}, ${VAR:-x}, ${VAR-x}, ${VAR:+x}, ${VAR+x}; undefined when a variable has no known value. */
+export function expandVariables(s: string, lookup: (name: string) => string | undefined): string | undefined {
+  let failed = false;
+  const out = s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, plain) => {
+    const name = braced ?? plain;
+    const v = lookup(name);
+    if (op === ':-') return v ? v : word;
+    if (op === '-') return v !== undefined ? v : word;
+    if (op === ':+') return v ? word : '';
+    if (op === '+') return v !== undefined ? word : '';
+    if (v === undefined) failed = true;
+    return v ?? '';
+  });
+  return failed ? undefined : out;
+}
+
+const FLAG_RE = /^--([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s;
+
+function readFlagsAndRest(args: LogicalText): { flags: FlagInfo[]; restStart: number } {
+  const flags: FlagInfo[] = [];
+  const t = args.text;
+  let i = 0;
+  for (;;) {
+    while (i < t.length && (t[i] === ' ' || t[i] === '\t')) i++;
+    if (!t.startsWith('--', i)) break;
+    let j = i;
+    let quote = '';
+    while (j < t.length) {
+      const c = t[j];
+      if (quote) { if (c === quote) quote = ''; }
+      else if (c === '"' || c === "'") quote = c;
+      else if (c === ' ' || c === '\t') break;
+      j++;
+    }
+    const word = t.slice(i, j);
+    const m = FLAG_RE.exec(word);
+    if (!m) break;
+    const value = m[2] === undefined ? undefined : m[2].replace(/^(["'])(.*)\1$/s, '$2');
+    flags.push({ name: m[1].toLowerCase(), value, start: args.map[i], end: args.map[j - 1] + 1 });
+    i = j;
+  }
+  return { flags, restStart: i };
+}
+
+function trimLeading(t: LogicalText): LogicalText {
+  let i = 0;
+  while (i < t.text.length && (t.text[i] === ' ' || t.text[i] === '\t')) i++;
+  return i ? { text: t.text.slice(i), map: t.map.slice(i) } : t;
+}
+
+function parseJsonForm(s: string): string[] | undefined {
+  const trimmed = s.trim();
+  if (!trimmed.startsWith('[')) return undefined;
+  try {
+    const v = JSON.parse(trimmed);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+  } catch {
+    /* shell form */
+  }
+  return undefined;
+}
+
+const SCRIPT_KEYWORDS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
+
+export interface ModelOptions {
+  /** Build context directory; defaults to the Dockerfile's directory or the module root. */
+  contextDir?: string;
+}
+
+export function buildDockerfileModel(text: string, filePath: string, workspace: Workspace, opts: ModelOptions = {}): DockerfileModel {
+  const ast = DockerfileParser.parse(text);
+  const index = new LineIndex(text);
+  const escape = ast.getEscapeCharacter() || '\\';
+  const dir = path.dirname(path.resolve(filePath));
+  const model: DockerfileModel = {
+    text,
+    path: filePath,
+    dir,
+    index,
+    eol: detectEol(text),
+    escape,
+    instructions: [],
+    stages: [],
+    globalArgs: new Map(),
+    contextDir: dir,
+    buildsGo: false,
+    workspace,
+  };
+
+  let stage: Stage | undefined;
+  const byName = new Map<string, Stage>();
+  for (const node of ast.getInstructions()) {
+    const keyword = node.getKeyword().toUpperCase();
+    const r = node.getRange();
+    const start = index.offsetAt(r.start);
+    const end = index.offsetAt(r.end);
+    // arguments start right after the keyword (dockerfile-ast's argument range leaves flags out)
+    const args = trimLeading(joinContinuations(text, index.offsetAt(node.getInstructionRange().end), end, escape, true));
+    const { flags, restStart } = ['RUN', 'COPY', 'ADD', 'FROM'].includes(keyword) ? readFlagsAndRest(args) : { flags: [], restStart: 0 };
+    const rest = args.text.slice(restStart);
+    const info: InstructionInfo = {
+      node, keyword, stage: undefined, start, end, range: r, line: r.start.line, args, flags, restStart, scripts: [],
+    };
+    if (['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'VOLUME', 'SHELL'].includes(keyword)) info.json = parseJsonForm(rest);
+
+    if (keyword === 'FROM') {
+      stage = newStage(model, info, byName, text, index);
+      model.stages.push(stage);
+      if (stage.name) byName.set(stage.name.toLowerCase(), stage);
+    } else if (!stage) {
+      if (keyword === 'ARG') {
+        for (const p of (node as any).getProperties?.() ?? []) model.globalArgs.set(p.getName(), p.getValue() ?? undefined);
+      }
+    } else {
+      info.stage = stage;
+      stage.instructions.push(info);
+    }
+    if (SCRIPT_KEYWORDS.has(keyword) && !info.json && stage) {
+      const backslash = !stage.windows && escape === '\\';
+      const scriptText: LogicalText = { text: args.text.slice(restStart), map: args.map.slice(restStart) };
+      info.scripts.push(parseScript(scriptText, backslash));
+      if (keyword === 'RUN') {
+        for (const h of (node as any).getHeredocs?.() ?? []) {
+          const cr = h.getContentRange();
+          if (!cr) continue;
+          const body = plainText(text, index.offsetAt(cr.start), index.offsetAt(cr.end));
+          const first = body.text.split(/\r?\n/, 1)[0];
+          if (first.startsWith('#!') && !/\b(sh|bash|ash|dash)\b/.test(first)) continue;
+          info.scripts.push(parseScript(body, backslash));
+        }
+      }
+    }
+    model.instructions.push(info);
+  }
+
+  if (model.stages.length) {
+    model.finalStage = model.stages[model.stages.length - 1];
+    model.finalStage.isFinal = true;
+  }
+
+  model.goMod = findGoMod(workspace, dir);
+  if (opts.contextDir) model.contextDir = path.resolve(opts.contextDir);
+  else if (!workspace.exists(path.join(dir, 'go.mod')) && model.goMod) model.contextDir = model.goMod.dir;
+
+  for (const s of model.stages) analyzeGo(model, s);
+  model.buildsGo = model.stages.some((s) => s.buildsGo);
+  return model;
+}
+
+function newStage(model: DockerfileModel, from: InstructionInfo, byName: Map<string, Stage>, text: string, index: LineIndex): Stage {
+  const words = from.args.text.slice(from.restStart).trim().split(/\s+/).filter(Boolean);
+  const imageWord = words[0] ?? '';
+  const name = words.length >= 3 && words[1].toLowerCase() === 'as' ? words[2] : undefined;
+  const image = expandVariables(imageWord, (n) => model.globalArgs.get(n));
+  const parent = image !== undefined ? byName.get(image.toLowerCase()) : undefined;
+  let ref: ImageRef | undefined;
+  let base: BaseFacts;
+  if (parent) base = parent.base;
+  else if (image) {
+    ref = parseImageRef(image);
+    base = baseFacts(ref);
+  } else base = { goToolchain: false, officialGolangLinux: false, libc: 'unknown', shell: undefined, kind: 'other', windows: false };
+  return {
+    index: model.stages.length,
+    name,
+    from,
+    image,
+    ref,
+    parent,
+    base,
+    instructions: [],
+    isFinal: false,
+    windows: base.windows,
+    goToolchain: base.goToolchain,
+    goCommands: [],
+    buildsGo: false,
+  };
+}
+
+/** Working directory in effect before instruction `upTo` of a stage (or at its end). */
+export function workdirAt(stage: Stage, upTo?: InstructionInfo): string {
+  let wd = stage.parent ? workdirAt(stage.parent) : stage.base.goToolchain && !stage.windows ? '/go' : stage.windows ? 'C:\\' : '/';
+  for (const ins of stage.instructions) {
+    if (ins === upTo) break;
+    if (ins.keyword !== 'WORKDIR') continue;
+    const arg = ins.args.text.trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (!arg) continue;
+    if (stage.windows) wd = /^[A-Za-z]:|^[\\/]/.test(arg) ? arg : wd.replace(/[\\/]*$/, '\\') + arg;
+    else wd = path.posix.resolve(wd, arg);
+  }
+  return wd;
+}
+
+/** ENV values set in a stage and its ancestors before `upTo` (later wins). */
+export function envAt(stage: Stage, upTo?: InstructionInfo): Map<string, { value: string; instr: InstructionInfo }> {
+  const env = stage.parent ? envAt(stage.parent) : new Map<string, { value: string; instr: InstructionInfo }>();
+  for (const ins of stage.instructions) {
+    if (ins === upTo) break;
+    if (ins.keyword !== 'ENV') continue;
+    for (const p of (ins.node as any).getProperties?.() ?? []) env.set(p.getName(), { value: p.getValue() ?? '', instr: ins });
+  }
+  return env;
+}
+
+function analyzeGo(model: DockerfileModel, stage: Stage): void {
+  for (const ins of stage.instructions) {
+    if (ins.keyword !== 'RUN') continue;
+    const workdir = workdirAt(stage, ins);
+    const scripts = ins.json ? [] : ins.scripts;
+    for (const script of scripts) {
+      let dir = workdir;
+      for (const cmd of script.commands) {
+        const argv = cmd.argv;
+        if (argv.length >= 2 && argv[0].value === 'cd' && !stage.windows) {
+          if (!argv[1].expands) dir = path.posix.resolve(dir, argv[1].value);
+          continue;
+        }
+        if (!argv.length || !isGoBinary(argv[0].value)) continue;
+        const sub = argv[1]?.value;
+        if (!sub || sub.startsWith('-')) continue;
+        const env = new Map<string, string>();
+        for (const a of cmd.assignments) {
+          const [k, v] = splitAssignment(a);
+          env.set(k, v);
+        }
+        const gc: GoCommand = { instr: ins, script, cmd, goWord: argv[0], sub, workdir: dir, env };
+        if (sub === 'mod') gc.modSub = argv[2]?.value;
+        stage.goCommands.push(gc);
+      }
+    }
+    if (ins.json && ins.json.length >= 2 && isGoBinary(ins.json[0])) {
+      // exec-form RUN ["go", "build", ...]: recorded as Go work, not editable by word
+      stage.buildsGo = true;
+    }
+  }
+  stage.buildsGo =
+    stage.buildsGo ||
+    stage.goToolchain ||
+    stage.goCommands.some((g) => ['build', 'install', 'test', 'generate'].includes(g.sub) || (g.sub === 'mod' && g.modSub === 'download'));
+}
+
+export function isGoBinary(word: string): boolean {
+  return word === 'go' || /\/go$/.test(word) || /^go\.exe$/i.test(word) || /[\\/]go(\.exe)?$/i.test(word);
+}
+
+/** Document offsets of a word of a shell script. */
+export function wordOffsets(script: ShellScript, w: Word): [number, number] {
+  return wordSpan(script.source, w);
+}
+
+/** Stages whose ancestry includes `stage` (itself included). */
+export function stageLineage(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | undefined = stage; s; s = s.parent) out.push(s);
+  return out;
+}
+
+/** Resolves `--from=<name|index>` of COPY to a stage, if it names one. */
+export function stageByRef(model: DockerfileModel, ref: string, before: Stage): Stage | undefined {
+  if (/^\d+$/.test(ref)) {
+    const s = model.stages[Number(ref)];
+    return s && s.index < before.index ? s : undefined;
+  }
+  return model.stages.find((s) => s.index < before.index && s.name?.toLowerCase() === ref.toLowerCase());
+}
+
+export interface RunCommand {
+  ins: InstructionInfo;
+  script: ShellScript;
+  cmd: SimpleCommand;
+}
+
+/** Every simple command of every shell-form RUN (heredoc bodies included), in document order. */
+export function runCommands(model: DockerfileModel, stage?: Stage): RunCommand[] {
+  const out: RunCommand[] = [];
+  for (const ins of stage ? stage.instructions : model.instructions) {
+    if (ins.keyword !== 'RUN') continue;
+    for (const script of ins.scripts) for (const cmd of script.commands) out.push({ ins, script, cmd });
+  }
+  return out;
+}

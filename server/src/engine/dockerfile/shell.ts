@@ -1,0 +1,307 @@
+// A small, linear-time reader for the shell commands inside RUN/CMD/ENTRYPOINT.
+// It is not a shell: it splits words the way /bin/sh would (quotes, escapes,
+// $(...) and backticks kept whole, operators and redirections apart) and keeps
+// every word's offsets in the document, so rules can point at and edit exactly
+// one word of a command that spans continuation lines.
+
+/** Text with Dockerfile line continuations removed, and where each char came from. */
+export interface LogicalText {
+  text: string;
+  /** map[i] = document offset of text[i]; map[text.length] = document offset just after the last char. */
+  map: number[];
+}
+
+export interface Word {
+  /** The word with quotes removed and escapes resolved (expansions left as written). */
+  value: string;
+  /** Logical offsets (into LogicalText.text). */
+  start: number;
+  end: number;
+  /** Contains a quote character. */
+  quoted: boolean;
+  /** Contains $ or a backtick outside single quotes. */
+  expands: boolean;
+}
+
+export interface SimpleCommand {
+  /** Leading NAME=value words (also those after an `env` prefix). */
+  assignments: Word[];
+  /** The command and its arguments, without the assignments and wrappers. */
+  argv: Word[];
+  /** Every word of the command as written, redirections excluded. */
+  words: Word[];
+  /** Operator that ends this command ('' at the end of the script). */
+  terminator: string;
+}
+
+export interface ShellScript {
+  source: LogicalText;
+  commands: SimpleCommand[];
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * Joins continuation lines of an instruction. Scans document text from `start`
+ * to `end`; stops at the first line break not escaped (the end of the
+ * instruction's first logical line) when `stopAtNewline` is set. Comment lines
+ * and blank lines between continuation lines are dropped, as Docker does.
+ */
+export function joinContinuations(
+  doc: string,
+  start: number,
+  end: number,
+  escape: string,
+  stopAtNewline = true,
+): LogicalText {
+  let text = '';
+  const map: number[] = [];
+  let i = start;
+  while (i < end) {
+    const c = doc[i];
+    if (c === escape) {
+      // escape, optional trailing blanks, then a line break: a continuation
+      let j = i + 1;
+      while (j < end && (doc[j] === ' ' || doc[j] === '\t')) j++;
+      if (j < end && (doc[j] === '\n' || doc[j] === '\r')) {
+        j += doc[j] === '\r' && doc[j + 1] === '\n' ? 2 : 1;
+        // drop following comment lines and blank lines
+        for (;;) {
+          let k = j;
+          while (k < end && (doc[k] === ' ' || doc[k] === '\t')) k++;
+          if (k < end && (doc[k] === '#' || doc[k] === '\n' || doc[k] === '\r')) {
+            while (k < end && doc[k] !== '\n' && doc[k] !== '\r') k++;
+            if (k < end) k += doc[k] === '\r' && doc[k + 1] === '\n' ? 2 : 1;
+            if (k >= end) { j = k; break; }
+            j = k;
+            continue;
+          }
+          break;
+        }
+        i = j;
+        continue;
+      }
+      if (j >= end) {
+        // trailing escape at the very end of the text: nothing follows
+        i = j;
+        continue;
+      }
+    }
+    if ((c === '\n' || c === '\r') && stopAtNewline) break;
+    map.push(i);
+    text += c;
+    i++;
+  }
+  map.push(map.length ? map[map.length - 1] + 1 : Math.min(i, end));
+  // the end marker must be the doc offset right after the last kept char
+  return { text, map };
+}
+
+/** Identity mapping for a plain span of document text (heredoc bodies). */
+export function plainText(doc: string, start: number, end: number): LogicalText {
+  const text = doc.slice(start, end);
+  const map = new Array<number>(text.length + 1);
+  for (let i = 0; i <= text.length; i++) map[i] = start + i;
+  return { text, map };
+}
+
+type Tok = { kind: 'word'; word: Word } | { kind: 'op'; op: string } | { kind: 'redir' };
+
+/** Splits shell text into words and operators. `backslash`: whether \ escapes (POSIX sh; not cmd.exe). */
+export function tokenize(src: string, backslash = true): Tok[] {
+  const toks: Tok[] = [];
+  const n = src.length;
+  let i = 0;
+  while (i < n) {
+    const c = src[i];
+    if (c === ' ' || c === '\t') { i++; continue; }
+    if (c === '\n' || c === '\r') { toks.push({ kind: 'op', op: '\n' }); i++; continue; }
+    if (c === '#') {
+      while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
+      continue;
+    }
+    const two = src.slice(i, i + 2);
+    if (two === '&&' || two === '||' || two === ';;') { toks.push({ kind: 'op', op: two }); i += 2; continue; }
+    if (c === ';' || c === '|' || c === '&' || c === '(' || c === ')') { toks.push({ kind: 'op', op: c }); i++; continue; }
+    // redirection: [n]> [n]>> [n]< <<, <<-, >&, <&; its target word is dropped
+    if (c === '<' || c === '>' || (c >= '0' && c <= '9')) {
+      const redir = /^\d*(>>|>&|>\||<<-|<<|<&|<>|>|<)/.exec(src.slice(i, i + 16));
+      if (redir) {
+        i += redir[0].length;
+        toks.push({ kind: 'redir' });
+        while (i < n && (src[i] === ' ' || src[i] === '\t')) i++;
+        const target = readWord(src, i, backslash);
+        if (target) i = target.end;
+        continue;
+      }
+    }
+    const w = readWord(src, i, backslash);
+    if (!w) { i++; continue; }
+    toks.push({ kind: 'word', word: w });
+    i = w.end;
+  }
+  return toks;
+}
+
+function readWord(src: string, start: number, backslash: boolean): Word | undefined {
+  const n = src.length;
+  let i = start;
+  let value = '';
+  let quoted = false;
+  let expands = false;
+  while (i < n) {
+    const c = src[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ';' || c === '|' || c === '&' || c === '(' || c === ')' || c === '<' || c === '>') break;
+    if (c === "'" ) {
+      quoted = true;
+      const close = src.indexOf("'", i + 1);
+      const stop = close < 0 ? n : close;
+      value += src.slice(i + 1, stop);
+      i = close < 0 ? n : close + 1;
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      i++;
+      while (i < n && src[i] !== '"') {
+        if (backslash && src[i] === '\\' && i + 1 < n && '"\\$`'.includes(src[i + 1])) {
+          value += src[i + 1];
+          i += 2;
+          continue;
+        }
+        if (src[i] === '$' || src[i] === '`') expands = true;
+        if (src[i] === '$' && src[i + 1] === '(') {
+          const end = skipParens(src, i + 1);
+          value += src.slice(i, end);
+          i = end;
+          continue;
+        }
+        value += src[i];
+        i++;
+      }
+      i++; // closing quote
+      continue;
+    }
+    if (backslash && c === '\\' && i + 1 < n) {
+      value += src[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === '$' && src[i + 1] === '(') {
+      expands = true;
+      const end = skipParens(src, i + 1);
+      value += src.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === '$' && src[i + 1] === '{') {
+      expands = true;
+      const close = src.indexOf('}', i + 2);
+      const end = close < 0 ? n : close + 1;
+      value += src.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === '`') {
+      expands = true;
+      const close = src.indexOf('`', i + 1);
+      const end = close < 0 ? n : close + 1;
+      value += src.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === '$') expands = true;
+    value += c;
+    i++;
+  }
+  if (i === start) return undefined;
+  return { value, start, end: i, quoted, expands };
+}
+
+/** From an opening paren at `open`, the index after its matching close (quotes respected). */
+function skipParens(src: string, open: number): number {
+  let depth = 0;
+  let i = open;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i];
+    if (c === "'") {
+      const close = src.indexOf("'", i + 1);
+      i = close < 0 ? n : close + 1;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      while (i < n && src[i] !== '"') i += src[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (c === '\\') { i += 2; continue; }
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return n;
+}
+
+const WRAPPERS = new Set(['env', 'exec', 'time', 'nice', 'nohup', 'sudo', 'command']);
+
+/** Splits a script into simple commands (pipelines and lists flattened, in order). */
+export function parseScript(source: LogicalText, backslash = true): ShellScript {
+  const toks = tokenize(source.text, backslash);
+  const commands: SimpleCommand[] = [];
+  let words: Word[] = [];
+  const flush = (terminator: string) => {
+    if (words.length) commands.push(makeCommand(words, terminator));
+    words = [];
+  };
+  for (const t of toks) {
+    if (t.kind === 'op') flush(t.op);
+    else if (t.kind === 'word') {
+      // keywords that start a compound command also start a new simple command
+      if (words.length === 0 && /^(if|then|else|elif|do|while|until|!|\{)$/.test(t.word.value) && !t.word.quoted) continue;
+      if (words.length === 0 && /^(fi|done|esac|\})$/.test(t.word.value) && !t.word.quoted) continue;
+      words.push(t.word);
+    }
+  }
+  flush('');
+  return { source, commands };
+}
+
+function makeCommand(words: Word[], terminator: string): SimpleCommand {
+  const assignments: Word[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < words.length && NAME_RE.test(words[i].value) && !words[i].value.startsWith('=')) {
+      assignments.push(words[i]);
+      i++;
+    }
+    if (i < words.length && WRAPPERS.has(words[i].value)) {
+      const wrapper = words[i].value;
+      i++;
+      // skip the wrapper's own options (env -u NAME, nice -n 10, sudo -E ...)
+      while (i < words.length && words[i].value.startsWith('-')) {
+        const opt = words[i].value;
+        i++;
+        if ((wrapper === 'env' && (opt === '-u' || opt === '-C' || opt === '-S')) || (wrapper === 'nice' && opt === '-n') || (wrapper === 'sudo' && opt === '-u')) i++;
+      }
+      continue;
+    }
+    break;
+  }
+  return { assignments, argv: words.slice(i), words, terminator };
+}
+
+/** The value of an assignment word: `A=b` -> ["A", "b"]. */
+export function splitAssignment(w: Word): [string, string] {
+  const eq = w.value.indexOf('=');
+  return [w.value.slice(0, eq), w.value.slice(eq + 1)];
+}
+
+/** Document offsets [start, end) of a word. */
+export function wordSpan(source: LogicalText, w: Word): [number, number] {
+  return [source.map[w.start], source.map[w.end - 1] + 1];
+}

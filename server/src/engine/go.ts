@@ -1,0 +1,131 @@
+// Go facts: go.mod reading, version comparison, and `go build` command lines.
+import * as path from 'node:path';
+import type { Workspace } from './types';
+
+export interface GoMod {
+  path: string;
+  dir: string;
+  module?: string;
+  /** The `go` directive, e.g. "1.22" or "1.21.3". */
+  go?: string;
+  /** The `toolchain` directive without its "go" prefix, e.g. "1.23.1". */
+  toolchain?: string;
+  /** Required module paths (direct and indirect). */
+  requires: Set<string>;
+}
+
+export function parseGoMod(text: string, file: string): GoMod {
+  const mod: GoMod = { path: file, dir: path.dirname(file), requires: new Set() };
+  let inRequire = false;
+  for (const raw of text.split(/\r\n|\n|\r/)) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (!line) continue;
+    if (inRequire) {
+      if (line === ')') { inRequire = false; continue; }
+      const m = /^(\S+)\s+\S+/.exec(line);
+      if (m) mod.requires.add(unquote(m[1]));
+      continue;
+    }
+    let m: RegExpExecArray | null;
+    if ((m = /^module\s+(\S+)/.exec(line))) mod.module = unquote(m[1]);
+    else if ((m = /^go\s+(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)$/.exec(line))) mod.go = m[1];
+    else if ((m = /^toolchain\s+go(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)/.exec(line))) mod.toolchain = m[1];
+    else if (/^require\s*\($/.test(line)) inRequire = true;
+    else if ((m = /^require\s+(\S+)\s+\S+/.exec(line))) mod.requires.add(unquote(m[1]));
+  }
+  return mod;
+}
+
+function unquote(s: string): string {
+  return s.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1');
+}
+
+/**
+ * The nearest go.mod walking up from `dir`: stops after a directory holding
+ * `.git` (the repository root) or at the file-system root.
+ */
+export function findGoMod(ws: Workspace, dir: string): GoMod | undefined {
+  let current = path.resolve(dir);
+  for (let depth = 0; depth < 64; depth++) {
+    const candidate = path.join(current, 'go.mod');
+    const text = ws.readFile(candidate);
+    if (text !== undefined) return parseGoMod(text, candidate);
+    if (ws.exists(path.join(current, '.git'))) return undefined;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
+/** Parses "1.22", "1.22.3", "1.23rc1" into comparable numbers; undefined if not a version. */
+export function parseGoVersion(v: string | undefined): [number, number, number] | undefined {
+  if (!v) return undefined;
+  const m = /^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)\d+)?$/.exec(v);
+  if (!m) return undefined;
+  // "1.22" means go1.22.0; a release candidate sorts before the .0 release
+  const patch = m[3] !== undefined ? Number(m[3]) : m[4] ? -1 : 0;
+  return [Number(m[1]), Number(m[2]), patch];
+}
+
+export function compareGoVersions(a: string, b: string): number | undefined {
+  const x = parseGoVersion(a);
+  const y = parseGoVersion(b);
+  if (!x || !y) return undefined;
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+/** Whether version `v` is at least major.minor. */
+export function goAtLeast(v: string | undefined, minor: number, major = 1): boolean | undefined {
+  const p = parseGoVersion(v);
+  if (!p) return undefined;
+  return p[0] > major || (p[0] === major && p[1] >= minor);
+}
+
+export const GO_SUBCOMMANDS_THAT_BUILD = new Set(['build', 'install', 'mod', 'test', 'generate', 'run', 'get', 'vet']);
+
+/** Splits a `-ldflags` value the way cmd/go does (quoted strings, spaces). */
+export function splitLdflags(value: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = value.length;
+  while (i < n) {
+    while (i < n && /\s/.test(value[i])) i++;
+    if (i >= n) break;
+    let word = '';
+    while (i < n && !/\s/.test(value[i])) {
+      const q = value[i];
+      if (q === '"' || q === "'") {
+        const close = value.indexOf(q, i + 1);
+        const end = close < 0 ? n : close;
+        word += value.slice(i + 1, end);
+        i = close < 0 ? n : close + 1;
+      } else {
+        word += q;
+        i++;
+      }
+    }
+    out.push(word);
+  }
+  return out;
+}
+
+export interface LinkerStrip {
+  /** -s in effect (symbol table dropped). */
+  s: boolean;
+  /** -w in effect explicitly (DWARF dropped); -w=0 / -w=false sets it false. */
+  w: boolean | undefined;
+}
+
+/** Reads -s / -w out of linker flags (last occurrence wins, as with Go's flag package). */
+export function linkerStrip(flags: string[]): LinkerStrip {
+  const r: LinkerStrip = { s: false, w: undefined };
+  for (const f of flags) {
+    const m = /^--?([sw])(?:=(.*))?$/.exec(f);
+    if (!m) continue;
+    const on = m[2] === undefined || /^(1|t|true|T|TRUE|True)$/.test(m[2]);
+    if (m[1] === 's') r.s = on;
+    else r.w = on;
+  }
+  return r;
+}

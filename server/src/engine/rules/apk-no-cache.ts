@@ -1,0 +1,37 @@
+import { runCommands, wordOffsets } from '../dockerfile/model';
+import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
+
+/** `apk add` keeps the package index (/var/cache/apk) in the layer unless told not to. */
+export const apkNoCache: Rule = {
+  id: 'apk-no-cache',
+  defaultSeverity: 'warning',
+  summary: '`apk add` without `--no-cache` leaves the package index in the layer.',
+  hadolint: ['DL3019'],
+  checkDockerfile({ model }) {
+    const out: RuleFinding[] = [];
+    for (const { ins, script, cmd } of runCommands(model)) {
+      const argv = cmd.argv;
+      if (argv[0]?.value !== 'apk' && !/\/apk$/.test(argv[0]?.value ?? '')) continue;
+      // apk's global options may come before the applet: `apk --update add ...`
+      const addIdx = argv.findIndex((w, i) => i > 0 && !w.value.startsWith('-'));
+      if (addIdx < 0 || argv[addIdx].value !== 'add') continue;
+      const opts = argv.slice(1).map((w) => w.value);
+      if (opts.includes('--no-cache')) continue;
+      // a cache mount on /var/cache/apk keeps the index out of the layer too
+      if (ins.flags.some((f) => f.name === 'mount' && /target=\/var\/cache\/apk|dst=\/var\/cache\/apk|destination=\/var\/cache\/apk/.test(f.value ?? ''))) continue;
+      // the index removed in the same RUN is not in the layer either
+      const cleaned = script.commands.some(
+        (c) => c.argv[0]?.value === 'rm' && c.argv.some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value)),
+      );
+      if (cleaned) continue;
+      const [s, e] = wordOffsets(script, argv[addIdx]);
+      out.push({
+        message: '`apk add` without `--no-cache` keeps the APK index (about 2–3 MB) in this layer; add `--no-cache`.',
+        range: rangeOf(model, wordOffsets(script, argv[0])[0], e),
+        fixes: [{ title: 'Add --no-cache', preferred: true, edits: [editAt(model, e, e, ' --no-cache')] }],
+      });
+      void s;
+    }
+    return out;
+  },
+};

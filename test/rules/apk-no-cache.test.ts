@@ -1,0 +1,48 @@
+import { apkNoCache } from '../../server/src/engine/rules/apk-no-cache';
+import { ruleTester } from '../helpers/ruleTester';
+
+ruleTester(apkNoCache, {
+  valid: [
+    { name: 'already --no-cache', code: 'FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\n' },
+    { name: '--no-cache after the packages', code: 'FROM alpine:3.20\nRUN apk add git --no-cache\n' },
+    { name: 'apk update only', code: 'FROM alpine:3.20\nRUN apk update\n' },
+    { name: 'index removed in the same RUN', code: 'FROM alpine:3.20\nRUN apk add git && rm -rf /var/cache/apk/*\n' },
+    { name: 'cache mount', code: 'FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add git\n' },
+    { name: 'the word apk in an echo', code: 'FROM alpine:3.20\nRUN echo "apk add git"\n' },
+    { name: 'exec form is not parsed as shell', code: 'FROM alpine:3.20\nRUN ["apk", "add", "--no-cache", "git"]\n' },
+    { name: 'pragma', code: 'FROM alpine:3.20\n# container-tuner ignore=apk-no-cache\nRUN apk add git\n' },
+    { name: 'hadolint pragma', code: 'FROM alpine:3.20\n# hadolint ignore=DL3019\nRUN apk add git\n' },
+  ],
+  invalid: [
+    {
+      name: 'plain apk add',
+      code: 'FROM alpine:3.20\nRUN apk add ca-certificates\n',
+      findings: [{ line: 2, text: 'apk add', severity: 'warning' }],
+      output: 'FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\n',
+    },
+    {
+      name: 'global option before the applet, continuation lines',
+      code: 'FROM alpine:3.20\nRUN apk update && \\\n    apk --update add \\\n      git tzdata\n',
+      findings: [{ line: 3, text: 'apk --update add' }],
+      output: 'FROM alpine:3.20\nRUN apk update && \\\n    apk --update add --no-cache \\\n      git tzdata\n',
+    },
+    {
+      name: 'two apk add in one RUN',
+      code: 'FROM alpine:3.20\nRUN apk add git; apk add make\n',
+      findings: [{ line: 2, text: 'apk add' }, { line: 2, text: 'apk add' }],
+      output: 'FROM alpine:3.20\nRUN apk add --no-cache git; apk add --no-cache make\n',
+    },
+    {
+      name: 'heredoc RUN',
+      code: 'FROM alpine:3.20\nRUN <<EOF\nset -e\napk add git\nEOF\n',
+      findings: [{ line: 4, text: 'apk add' }],
+      output: 'FROM alpine:3.20\nRUN <<EOF\nset -e\napk add --no-cache git\nEOF\n',
+    },
+    {
+      name: 'file-level pragma for another rule does not hide it',
+      code: '# container-tuner ignore-file=apt-lists-cleanup\nFROM alpine:3.20\nRUN apk add git\n',
+      findings: [{ line: 3 }],
+      output: '# container-tuner ignore-file=apt-lists-cleanup\nFROM alpine:3.20\nRUN apk add --no-cache git\n',
+    },
+  ],
+});
