@@ -46,3 +46,21 @@ ruleTester(apkNoCache, {
     },
   ],
 });
+
+ruleTester(apkNoCache, {
+  valid: [],
+  invalid: [
+    {
+      name: 'in a build stage the final image does not inherit: info',
+      code: 'FROM alpine:3.20 AS tools\nRUN apk add git\nFROM scratch\nCOPY --from=tools /usr/bin/git /git\n',
+      findings: [{ line: 2, text: 'apk add', severity: 'info', message: 'build stage' }],
+      output: 'FROM alpine:3.20 AS tools\nRUN apk add --no-cache git\nFROM scratch\nCOPY --from=tools /usr/bin/git /git\n',
+    },
+    {
+      name: 'in a stage the final stage inherits: warning',
+      code: 'FROM alpine:3.20 AS base\nRUN apk add git\nFROM base\nCMD ["git"]\n',
+      findings: [{ line: 2, severity: 'warning' }],
+      output: 'FROM alpine:3.20 AS base\nRUN apk add --no-cache git\nFROM base\nCMD ["git"]\n',
+    },
+  ],
+});

@@ -1,4 +1,4 @@
-import { runCommands, wordOffsets } from '../dockerfile/model';
+import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 
 /** `apk add` keeps the package index (/var/cache/apk) in the layer unless told not to. */
@@ -24,13 +24,17 @@ export const apkNoCache: Rule = {
         (c) => c.argv[0]?.value === 'rm' && c.argv.some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value)),
       );
       if (cleaned) continue;
-      const [s, e] = wordOffsets(script, argv[addIdx]);
+      const [, e] = wordOffsets(script, argv[addIdx]);
+      // a stage the final image is not built from only grows the build cache
+      const shipped = !!model.finalStage && !!ins.stage && stageLineage(model.finalStage).includes(ins.stage);
       out.push({
-        message: '`apk add` without `--no-cache` keeps the APK index (about 2–3 MB) in this layer; add `--no-cache`.',
+        severity: shipped ? undefined : 'info',
+        message: shipped
+          ? '`apk add` without `--no-cache` keeps the APK index (about 2–3 MB) in this layer; add `--no-cache`.'
+          : '`apk add` without `--no-cache` keeps the APK index (about 2–3 MB) in this build stage\'s layer (not shipped, but cached and rebuilt); add `--no-cache`.',
         range: rangeOf(model, wordOffsets(script, argv[0])[0], e),
         fixes: [{ title: 'Add --no-cache', preferred: true, edits: [editAt(model, e, e, ' --no-cache')] }],
       });
-      void s;
     }
     return out;
   },
