@@ -1,0 +1,47 @@
+// The VS Code extension: starts the language server and registers commands.
+// All linting happens in the server; this file only wires it into the editor.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: 'dockerfile' },
+      { pattern: '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
+    ],
+    synchronize: {
+      configurationSection: 'containerTuner',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{go.mod,.dockerignore,*.dockerignore,.container-tuner.yaml,.container-tuner.yml}'),
+    },
+    initializationOptions: { settings: vscode.workspace.getConfiguration('containerTuner') },
+    diagnosticCollectionName: 'container-tuner',
+  };
+  client = new LanguageClient('containerTuner', 'Container Tuner', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('containerTuner.fixAll', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return;
+      await vscode.commands.executeCommand('editor.action.codeAction', { kind: 'source.fixAll.containerTuner', apply: 'first' });
+    }),
+    vscode.commands.registerCommand('containerTuner.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('containerTuner.showOutput', () => client?.outputChannel.show()),
+  );
+
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,227 @@
+// `container-tuner`: the same engine as the editor, for CI.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { configFor, DEFAULT_CONFIG, loadConfigFile, matchesGlob, type Config, type ConfigProblem } from '../engine/config';
+import { documentKind, fixAll, lint } from '../engine/lint';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../engine/types';
+import { FsWorkspace } from '../engine/workspace';
+import { startServer } from '../server';
+import { formatText, toJson, toSarif, type FileReport } from './format';
+
+export const VERSION = '0.1.0';
+
+const HELP = `container-tuner ${VERSION} — lint Dockerfiles of Go services for image size and start-up time
+
+Usage:
+  container-tuner lint [paths...] [options]   lint files; folders are searched for Dockerfiles
+  container-tuner lsp --stdio                 run the language server (for any LSP editor)
+  container-tuner --help | --version
+
+Lint options:
+  --format text|json|sarif   output format (default: text)
+  --fix                      apply every preferred fix in place, then report what is left
+  --fail-on info|warning|error
+                             exit 1 when a finding reaches this severity (default: error)
+  --config FILE              use this .container-tuner.yaml instead of searching for one
+  --stdin-filename NAME      name for text read from stdin (path "-")
+  --no-color                 plain text output
+
+Files: Dockerfile, Containerfile, *.Dockerfile, *.containerfile, Dockerfile.*, Containerfile.*
+(folders node_modules, .git and vendor are skipped).
+Exit status: 0 nothing reached --fail-on, 1 something did, 2 usage or I/O error.
+`;
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn']);
+
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+  readStdin: () => string;
+  isTTY: boolean;
+}
+
+const defaultIO = (): CliIO => ({
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  cwd: process.cwd(),
+  readStdin: () => fs.readFileSync(0, 'utf8'),
+  isTTY: !!process.stdout.isTTY,
+});
+
+/** Files to lint under `p`: the file itself, or Dockerfiles found walking a folder. */
+function collect(p: string, out: string[], errors: { file: string; error: string }[], display: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
+    errors.push({ file: display, error: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}` });
+    return;
+  }
+  if (st.isFile()) {
+    out.push(display);
+    return;
+  }
+  if (!st.isDirectory()) return;
+  const walk = (dir: string, shown: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push({ file: shown, error: `cannot read folder: ${(e as Error).message}` });
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      const show = path.join(shown, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(full, show);
+      } else if (e.isFile() && documentKind(full) === 'dockerfile') out.push(show);
+    }
+  };
+  walk(p, display);
+}
+
+export function main(argv: string[], io: CliIO = defaultIO()): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(VERSION + '\n');
+    return 0;
+  }
+  if (command === 'lsp') {
+    // the connection picks its transport (--stdio, --node-ipc, --socket=N) from process.argv
+    if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) process.argv.push('--stdio');
+    startServer();
+    return -1; // keep running
+  }
+  if (command !== 'lint') {
+    io.stderr(`container-tuner: unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        fix: { type: 'boolean', default: false },
+        'fail-on': { type: 'string', default: 'error' },
+        config: { type: 'string' },
+        'stdin-filename': { type: 'string' },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`container-tuner: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const opts = parsed.values;
+  if (opts.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const format = opts.format as string;
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    io.stderr(`container-tuner: --format must be text, json or sarif (got "${format}")\n`);
+    return 2;
+  }
+  const failOn = opts['fail-on'] as string;
+  if (!['info', 'warning', 'error'].includes(failOn)) {
+    io.stderr(`container-tuner: --fail-on must be info, warning or error (got "${failOn}")\n`);
+    return 2;
+  }
+
+  const workspace = new FsWorkspace();
+  const problems: ConfigProblem[] = [];
+  let explicitConfig: Config | undefined;
+  if (opts.config) {
+    const file = path.resolve(io.cwd, opts.config as string);
+    if (!fs.existsSync(file)) {
+      io.stderr(`container-tuner: --config ${opts.config}: no such file\n`);
+      return 2;
+    }
+    explicitConfig = loadConfigFile(workspace, file, DEFAULT_CONFIG, problems);
+  }
+
+  const paths = parsed.positionals.length ? parsed.positionals : ['.'];
+  const files: string[] = [];
+  const ioErrors: { file: string; error: string }[] = [];
+  let stdinText: string | undefined;
+  for (const p of paths) {
+    if (p === '-') {
+      files.push('-');
+      continue;
+    }
+    collect(path.resolve(io.cwd, p), files, ioErrors, p);
+  }
+
+  const reports: FileReport[] = ioErrors.map((e) => ({ file: e.file, findings: [], fixable: new Set(), error: e.error }));
+  for (const shown of files) {
+    const isStdin = shown === '-';
+    const name = isStdin ? ((opts['stdin-filename'] as string | undefined) ?? 'Dockerfile') : shown;
+    const abs = path.resolve(io.cwd, name);
+    const config = explicitConfig ?? configFor(workspace, abs, DEFAULT_CONFIG, problems);
+    if (!isStdin && config.ignorePaths.some((g) => matchesGlob(abs, g))) continue;
+    let text: string;
+    try {
+      if (isStdin) text = stdinText ??= io.readStdin();
+      else text = fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      reports.push({ file: name, findings: [], fixable: new Set(), error: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const languageId = documentKind(abs) ?? 'dockerfile';
+    const input = { text, path: abs, languageId };
+    const lintOpts = { config, onRuleError: (rule: string, e: unknown) => io.stderr(`container-tuner: internal error in rule ${rule} on ${name}: ${(e as Error)?.message ?? e}\n`) };
+    let fixed = 0;
+    if (opts.fix) {
+      const result = fixAll(input, workspace, lintOpts);
+      fixed = result.fixed.length;
+      if (result.text !== text) {
+        if (isStdin) io.stdout(result.text);
+        else {
+          try {
+            fs.writeFileSync(abs, result.text);
+          } catch (e) {
+            reports.push({ file: name, findings: [], fixable: new Set(), error: `cannot write fixes: ${(e as Error).message}` });
+            continue;
+          }
+        }
+        text = result.text;
+      }
+    }
+    const { findings } = lint({ ...input, text }, workspace, lintOpts);
+    reports.push({ file: name, findings, fixable: fixableSet(findings), fixed });
+  }
+
+  for (const p of problems) io.stderr(`container-tuner: ${p.file}: ${p.message}\n`);
+
+  if (format === 'json') io.stdout(JSON.stringify(toJson(reports), null, 2) + '\n');
+  else if (format === 'sarif') io.stdout(JSON.stringify(toSarif(reports, io.cwd, VERSION), null, 2) + '\n');
+  else io.stdout(formatText(reports, { color: io.isTTY && !opts['no-color'] && !process.env.NO_COLOR, fixRan: !!opts.fix }));
+
+  if (reports.some((r) => r.error)) return 2;
+  const threshold = SEVERITY_ORDER[failOn as Severity];
+  const failed = reports.some((r) => r.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold));
+  return failed ? 1 : 0;
+}
+
+/** Findings whose preferred fix `--fix` would apply (over its passes). */
+function fixableSet(findings: Finding[]): Set<Finding> {
+  // `--fix` applies every preferred fix, in further passes when edits overlap: all of them are fixable
+  return new Set(findings.filter((f) => f.fixes.some((x) => x.preferred)));
+}
+
+if (typeof require !== 'undefined' && require.main === module) {
+  const code = main(process.argv.slice(2));
+  if (code >= 0) process.exitCode = code;
+}
