@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { configFor, DEFAULT_CONFIG, matchesGlob, mergeConfig, type ConfigProblem } from '../../server/src/engine/config';
+import { lint } from '../../server/src/engine/lint';
+import { isSuppressed, parsePragmas } from '../../server/src/engine/pragmas';
+import { MemoryWorkspace } from '../../server/src/engine/workspace';
+
+describe('pragmas', () => {
+  it('applies a line pragma to the next statement only, across comments and blank lines', () => {
+    const p = parsePragmas(['FROM alpine', '# container-tuner ignore=apk-no-cache, exec-form-cmd', '# why: tooling image', '', 'RUN apk add git', 'RUN apk add make']);
+    expect(isSuppressed(p, 'apk-no-cache', undefined, 4)).toBe(true);
+    expect(isSuppressed(p, 'exec-form-cmd', undefined, 4)).toBe(true);
+    expect(isSuppressed(p, 'apk-no-cache', undefined, 5)).toBe(false);
+  });
+  it('supports file-wide pragmas, hadolint codes and all', () => {
+    const p = parsePragmas(['# container-tuner ignore-file=go-maxprocs', '# hadolint global ignore=DL3019', 'FROM x', '# container-tuner ignore=all', 'RUN y']);
+    expect(isSuppressed(p, 'go-maxprocs', undefined, 99)).toBe(true);
+    expect(isSuppressed(p, 'apk-no-cache', ['DL3019'], 2)).toBe(true);
+    expect(isSuppressed(p, 'anything', undefined, 4)).toBe(true);
+    expect(isSuppressed(p, 'anything', undefined, 2)).toBe(false);
+  });
+  it('silences findings on continuation lines of the statement', () => {
+    const text = 'FROM alpine\n# container-tuner ignore=apk-no-cache\nRUN true && \\\n    apk add git\n';
+    expect(lint({ text, path: '/x/Dockerfile' }, new MemoryWorkspace()).findings.filter((f) => f.rule === 'apk-no-cache')).toEqual([]);
+  });
+});
+
+describe('configuration', () => {
+  it('merges and validates keys', () => {
+    const problems: ConfigProblem[] = [];
+    const c = mergeConfig(DEFAULT_CONFIG, { rules: { 'apk-no-cache': 'off', 'go-maxprocs': 'loud' }, gomaxprocs: 4, runtimeBase: 'scratch', ignorePaths: ['testdata/**'] }, '/r/.container-tuner.yaml', problems);
+    expect(c.rules['apk-no-cache']).toBe('off');
+    expect(c.gomaxprocs).toBe(4);
+    expect(c.runtimeBase).toBe('scratch');
+    expect(c.ignorePaths).toEqual(['/r/testdata/**']);
+    expect(problems.map((p) => p.message)).toEqual(['rules.go-maxprocs: expected off, info, warning or error']);
+    expect(DEFAULT_CONFIG.rules).toEqual({});
+  });
+  it('finds .container-tuner.yaml walking up and lets it turn rules off', () => {
+    const ws = new MemoryWorkspace({ '/r/.container-tuner.yaml': 'rules:\n  apk-no-cache: off\n', '/r/svc/Dockerfile': '' });
+    const c = configFor(ws, '/r/svc/Dockerfile');
+    expect(c.rules['apk-no-cache']).toBe('off');
+    const res = lint({ text: 'FROM alpine\nRUN apk add git\n', path: '/r/svc/Dockerfile' }, ws, { config: c });
+    expect(res.findings.filter((f) => f.rule === 'apk-no-cache')).toEqual([]);
+  });
+  it('reports broken YAML instead of throwing, and survives alias bombs', () => {
+    const problems: ConfigProblem[] = [];
+    const ws = new MemoryWorkspace({ '/r/.container-tuner.yaml': 'rules: [unclosed\n' });
+    expect(configFor(ws, '/r/Dockerfile', DEFAULT_CONFIG, problems)).toEqual(DEFAULT_CONFIG);
+    expect(problems[0].message).toMatch(/invalid YAML/);
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n') + '\n';
+    const p2: ConfigProblem[] = [];
+    configFor(new MemoryWorkspace({ '/b/.container-tuner.yaml': bomb }), '/b/Dockerfile', DEFAULT_CONFIG, p2);
+    expect(p2.length).toBe(1);
+  });
+  it('matches ignorePaths globs', () => {
+    expect(matchesGlob('/r/testdata/a/Dockerfile', '/r/testdata/**')).toBe(true);
+    expect(matchesGlob('/r/testdata/a/Dockerfile', '/r/testdata')).toBe(true);
+    expect(matchesGlob('/r/src/Dockerfile', '/r/testdata/**')).toBe(false);
+    expect(matchesGlob('/r/x/.hidden/Dockerfile', '/r/**/Dockerfile')).toBe(true);
+  });
+});
