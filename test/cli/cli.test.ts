@@ -71,6 +71,7 @@ describe('container-tuner lint', () => {
     expect(run(['lint', 'Dockerfile', '--fail-on', 'warning']).code).toBe(1);
     expect(run(['lint', 'Dockerfile', '--fail-on', 'info']).code).toBe(1);
     expect(run(['lint', 'Dockerfile', '--fail-on', 'bogus']).code).toBe(2);
+    expect(run(['lint', 'Dockerfile', '--fail-on', 'none']).code).toBe(0);
     expect(run(['lint', '--format', 'xml']).code).toBe(2);
     expect(run(['lint', '--nope']).code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);

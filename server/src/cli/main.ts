@@ -21,8 +21,9 @@ Usage:
 Lint options:
   --format text|json|sarif   output format (default: text)
   --fix                      apply every preferred fix in place, then report what is left
-  --fail-on info|warning|error
-                             exit 1 when a finding reaches this severity (default: error)
+  --fail-on info|warning|error|none
+                             exit 1 when a finding reaches this severity (default: error;
+                             none: report only)
   --config FILE              use this .container-tuner.yaml instead of searching for one
   --stdin-filename NAME      name for text read from stdin (path "-")
   --no-color                 plain text output
@@ -135,8 +136,8 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     return 2;
   }
   const failOn = opts['fail-on'] as string;
-  if (!['info', 'warning', 'error'].includes(failOn)) {
-    io.stderr(`container-tuner: --fail-on must be info, warning or error (got "${failOn}")\n`);
+  if (!['info', 'warning', 'error', 'none'].includes(failOn)) {
+    io.stderr(`container-tuner: --fail-on must be info, warning, error or none (got "${failOn}")\n`);
     return 2;
   }
 
@@ -210,6 +211,7 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
   else io.stdout(formatText(reports, { color: io.isTTY && !opts['no-color'] && !process.env.NO_COLOR, fixRan: !!opts.fix }));
 
   if (reports.some((r) => r.error)) return 2;
+  if (failOn === 'none') return 0;
   const threshold = SEVERITY_ORDER[failOn as Severity];
   const failed = reports.some((r) => r.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold));
   return failed ? 1 : 0;

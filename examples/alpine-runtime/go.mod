@@ -1,0 +1,3 @@
+module example.com/alpinesvc
+
+go 1.23

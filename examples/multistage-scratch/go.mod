@@ -1,0 +1,3 @@
+module example.com/scratchsvc
+
+go 1.22

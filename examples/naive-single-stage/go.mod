@@ -1,0 +1,3 @@
+module example.com/naive
+
+go 1.22

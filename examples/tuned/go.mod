@@ -1,0 +1,3 @@
+module example.com/tuned
+
+go 1.25

@@ -1,0 +1,3 @@
+module example.com/winsvc
+
+go 1.22
