@@ -1,4 +1,4 @@
-// Ad-hoc: `RULE=go-strip-symbols npx vitest run -c scripts/vitest.corpus.config.ts` prints what a rule
+// Ad-hoc: `RULE=go-strip-symbols npx vitest run -c scripts/vitest.corpus.config.mts` prints what a rule
 // (or every rule, without RULE) reports on each corpus Dockerfile. Not part of `npm test`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

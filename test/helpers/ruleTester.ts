@@ -5,7 +5,7 @@
 // CRLF line endings, and every fix is checked to be idempotent and to clear
 // its finding on re-lint.
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig, type Config } from '../../server/src/engine/config';
 import { lint, compatiblePreferredEdits } from '../../server/src/engine/lint';
 import type { Rule } from '../../server/src/engine/rule';
@@ -20,7 +20,7 @@ export interface Case {
   code: string;
   /** Extra files, relative to /proj (the Dockerfile's folder unless `path` says otherwise). */
   files?: Record<string, string>;
-  /** Dockerfile path relative to /proj (default "Dockerfile"). */
+  /** File path relative to /proj (default "Dockerfile", or the tester's `path` option). */
   path?: string;
   /** Configuration keys as in .container-tuner.yaml. */
   config?: Record<string, unknown>;
@@ -45,10 +45,12 @@ export interface InvalidCase extends Case {
   fixes?: { title: string | RegExp; output: string }[];
 }
 
+let defaultPath = 'Dockerfile';
+
 function run(rule: Rule, c: Case, code: string): { findings: Finding[]; ws: MemoryWorkspace; file: string; config: Config } {
   const files: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.files ?? {})) files[path.join(ROOT, k)] = v;
-  const file = path.join(ROOT, c.path ?? 'Dockerfile');
+  const file = path.join(ROOT, c.path ?? defaultPath);
   files[file] = code;
   const ws = new MemoryWorkspace(files);
   const config = c.config ? mergeConfig(DEFAULT_CONFIG, c.config, path.join(ROOT, '.container-tuner.yaml')) : DEFAULT_CONFIG;
@@ -115,8 +117,16 @@ function checkInvalid(rule: Rule, c: InvalidCase, code: string, output: string |
   }
 }
 
-export function ruleTester(rule: Rule, cases: { valid: Case[]; invalid: InvalidCase[] }): void {
+/**
+ * Registers the cases of one rule. `opts.path` sets the default file name
+ * (e.g. 'deploy.yaml' for Kubernetes rules); a case's own `path` wins.
+ */
+export function ruleTester(rule: Rule, cases: { valid: Case[]; invalid: InvalidCase[] }, opts: { path?: string } = {}): void {
   describe(rule.id, () => {
+    const setPath = () => {
+      defaultPath = opts.path ?? 'Dockerfile';
+    };
+    beforeEach(setPath);
     it('has metadata', () => {
       expect(rule.id).toMatch(/^[a-z0-9-]+$/);
       expect(rule.summary.length).toBeGreaterThan(10);

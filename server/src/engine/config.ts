@@ -16,6 +16,10 @@ export interface Config {
   gomaxprocs: number;
   /** Globs (relative to the config file's folder) of files not to lint. */
   ignorePaths: string[];
+  /** Image patterns (globs such as `ghcr.io/acme/*`) whose containers run Go, for manifests. */
+  goImages: string[];
+  /** Values the k8s-resources-missing fix inserts. */
+  resourceDefaults: { requestsCpu: string; requestsMemory: string; limitsMemory: string };
   /** Where the config came from, for messages. */
   source?: string;
 }
@@ -25,6 +29,8 @@ export const DEFAULT_CONFIG: Config = {
   runtimeBase: 'gcr.io/distroless/static-debian12:nonroot',
   gomaxprocs: 2,
   ignorePaths: [],
+  goImages: [],
+  resourceDefaults: { requestsCpu: '100m', requestsMemory: '128Mi', limitsMemory: '256Mi' },
 };
 
 export const CONFIG_FILE_NAMES = ['.container-tuner.yaml', '.container-tuner.yml'];
@@ -38,7 +44,7 @@ export interface ConfigProblem {
 
 /** Validates and merges a plain object (from YAML or editor settings) onto a config. */
 export function mergeConfig(base: Config, raw: unknown, source: string, problems: ConfigProblem[] = []): Config {
-  const out: Config = { ...base, rules: { ...base.rules }, ignorePaths: [...base.ignorePaths] };
+  const out: Config = { ...base, rules: { ...base.rules }, ignorePaths: [...base.ignorePaths], goImages: [...base.goImages], resourceDefaults: { ...base.resourceDefaults } };
   if (raw === null || raw === undefined) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push({ file: source, message: 'configuration must be a mapping of keys to values' });
@@ -68,6 +74,21 @@ export function mergeConfig(base: Config, raw: unknown, source: string, problems
       const dir = path.dirname(source);
       out.ignorePaths.push(...(r.ignorePaths as string[]).map((g) => (path.isAbsolute(g) ? g : path.join(dir, g))));
     } else problems.push({ file: source, message: 'ignorePaths: expected a list of globs' });
+  }
+  if (r.goImages !== undefined) {
+    if (Array.isArray(r.goImages) && r.goImages.every((x) => typeof x === 'string')) out.goImages.push(...(r.goImages as string[]));
+    else problems.push({ file: source, message: 'goImages: expected a list of image patterns' });
+  }
+  if (r.resourceDefaults !== undefined) {
+    const d = r.resourceDefaults as Record<string, unknown> | null;
+    if (d && typeof d === 'object' && !Array.isArray(d)) {
+      for (const k of ['requestsCpu', 'requestsMemory', 'limitsMemory'] as const) {
+        const v = d[k];
+        if (v === undefined) continue;
+        if ((typeof v === 'string' && v.trim()) || typeof v === 'number') out.resourceDefaults[k] = String(v).trim();
+        else problems.push({ file: source, message: `resourceDefaults.${k}: expected a Kubernetes quantity` });
+      }
+    } else problems.push({ file: source, message: 'resourceDefaults: expected a mapping (requestsCpu, requestsMemory, limitsMemory)' });
   }
   out.source = source;
   return out;

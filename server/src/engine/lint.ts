@@ -1,10 +1,11 @@
 // The engine's entry point: text + path + workspace + config -> findings.
 import * as path from 'node:path';
 import { buildDockerfileModel, type DockerfileModel } from './dockerfile/model';
+import { buildManifestModel, type ManifestModel } from './k8s/model';
 import type { Config } from './config';
 import { DEFAULT_CONFIG } from './config';
 import { isSuppressed, parsePragmas } from './pragmas';
-import type { Rule } from './rule';
+import type { Rule, RuleFinding } from './rule';
 import { ALL_RULES } from './rules';
 import { applyEdits, comparePositions, editsOverlap } from './text';
 import type { DocumentKind, Finding, TextEdit, Workspace } from './types';
@@ -28,6 +29,7 @@ export interface LintResult {
   kind: DocumentKind | undefined;
   findings: Finding[];
   model?: DockerfileModel;
+  manifest?: ManifestModel;
 }
 
 const DOCKERFILE_NAME = /^(dockerfile|containerfile)$|\.(dockerfile|containerfile)$|^(dockerfile|containerfile)[.-]/i;
@@ -38,13 +40,78 @@ export function documentKind(filePath: string, languageId?: string): DocumentKin
   if (languageId === 'yaml') return 'yaml';
   const base = path.basename(filePath);
   if (DOCKERFILE_NAME.test(base)) return 'dockerfile';
+  if (/\.ya?ml$/i.test(base)) return 'yaml';
   return undefined;
 }
 
 export function lint(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
   const kind = documentKind(input.path, input.languageId);
-  if (kind !== 'dockerfile') return { kind, findings: [] };
-  return lintDockerfile(input, workspace, opts);
+  if (kind === 'dockerfile') return lintDockerfile(input, workspace, opts);
+  if (kind === 'yaml') return lintManifest(input, workspace, opts);
+  return { kind, findings: [] };
+}
+
+/** Runs enabled rules, applies severities from configuration and drops suppressed findings. */
+function runRules(
+  rules: Rule[],
+  config: Config,
+  opts: LintOptions,
+  check: (rule: Rule) => RuleFinding[] | undefined,
+  suppressed: (rule: Rule, f: RuleFinding) => boolean,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const setting = config.rules[rule.id];
+    if (setting === 'off') continue;
+    let found: RuleFinding[] | undefined;
+    try {
+      found = check(rule);
+    } catch (e) {
+      opts.onRuleError?.(rule.id, e);
+      continue;
+    }
+    for (const f of found ?? []) {
+      if (suppressed(rule, f)) continue;
+      findings.push({ rule: rule.id, severity: setting ?? f.severity ?? rule.defaultSeverity, message: f.message, range: f.range, fixes: f.fixes ?? [] });
+    }
+  }
+  findings.sort((a, b) => comparePositions(a.range.start, b.range.start) || a.rule.localeCompare(b.rule));
+  return findings;
+}
+
+export function lintManifest(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const rules = opts.rules ?? ALL_RULES;
+  const manifest = buildManifestModel(input.text, input.path, workspace);
+  if (manifest.helm || !manifest.workloads.length) return { kind: 'yaml', findings: [], manifest };
+  const pragmas = parsePragmas(input.text.split(/\r\n|\n|\r/));
+  // a pragma before a container or key covers everything inside it
+  const extents: [number, number][] = [];
+  const lineOf = (o: number) => manifest.index.positionAt(o).line;
+  for (const w of manifest.workloads) {
+    extents.push([lineOf(w.root.range![0]), lineOf(w.root.range![1])]);
+    for (const c of w.containers) {
+      extents.push([lineOf(c.node.range![0]), lineOf(Math.max(c.node.range![0], c.node.range![1] - 1))]);
+      for (const p of c.node.items) {
+        const k = p.key as { range?: [number, number, number] } | null;
+        const v = p.value as { range?: [number, number, number] } | null;
+        if (k?.range) extents.push([lineOf(k.range[0]), lineOf(Math.max(k.range[0], (v?.range ?? k.range)[1] - 1))]);
+      }
+    }
+  }
+  const suppressedAt = (rule: Rule, line: number) => {
+    if (isSuppressed(pragmas, rule.id, rule.hadolint, line)) return true;
+    for (const [s, e] of extents) if (s <= line && line <= e && s !== line && isSuppressed(pragmas, rule.id, rule.hadolint, s)) return true;
+    return false;
+  };
+  const findings = runRules(
+    rules,
+    config,
+    opts,
+    (rule) => rule.checkManifest?.({ model: manifest, config }),
+    (rule, f) => suppressedAt(rule, f.range.start.line),
+  );
+  return { kind: 'yaml', findings, manifest };
 }
 
 export function lintDockerfile(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
@@ -59,29 +126,13 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
     for (const ins of model.instructions) if (ins.range.start.line <= line && line <= ins.range.end.line) return ins.range.start.line;
     return undefined;
   };
-  const findings: Finding[] = [];
-  for (const rule of rules) {
-    const setting = config.rules[rule.id];
-    if (setting === 'off' || !rule.checkDockerfile) continue;
-    let found;
-    try {
-      found = rule.checkDockerfile({ model, config });
-    } catch (e) {
-      opts.onRuleError?.(rule.id, e);
-      continue;
-    }
-    for (const f of found) {
-      if (isSuppressed(pragmas, rule.id, rule.hadolint, statementLine(f.range.start.line))) continue;
-      findings.push({
-        rule: rule.id,
-        severity: setting ?? f.severity ?? rule.defaultSeverity,
-        message: f.message,
-        range: f.range,
-        fixes: f.fixes ?? [],
-      });
-    }
-  }
-  findings.sort((a, b) => comparePositions(a.range.start, b.range.start) || a.rule.localeCompare(b.rule));
+  const findings = runRules(
+    rules,
+    config,
+    opts,
+    (rule) => rule.checkDockerfile?.({ model, config }),
+    (rule, f) => isSuppressed(pragmas, rule.id, rule.hadolint, statementLine(f.range.start.line)),
+  );
   return { kind: 'dockerfile', findings, model };
 }
 

@@ -1,5 +1,6 @@
 // The shape of a rule: one file each under rules/, registered in rules/index.ts.
 import type { DockerfileModel } from './dockerfile/model';
+import type { ManifestModel } from './k8s/model';
 import type { Config } from './config';
 import type { Fix, Range, Severity, TextEdit } from './types';
 import { DOCS_BASE } from './types';
@@ -17,6 +18,11 @@ export interface DockerfileContext {
   config: Config;
 }
 
+export interface ManifestContext {
+  model: ManifestModel;
+  config: Config;
+}
+
 export interface Rule {
   id: string;
   defaultSeverity: Severity;
@@ -25,6 +31,8 @@ export interface Rule {
   /** hadolint codes whose `# hadolint ignore=` pragmas also silence this rule. */
   hadolint?: string[];
   checkDockerfile?(ctx: DockerfileContext): RuleFinding[];
+  /** Kubernetes manifests (YAML); called only for files with at least one workload. */
+  checkManifest?(ctx: ManifestContext): RuleFinding[];
 }
 
 export function docsUrl(id: string): string {
