@@ -16,6 +16,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { language: 'dockerfile' },
       { pattern: '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
+      // Kubernetes manifests; other YAML is read and left alone
+      { language: 'yaml', scheme: 'file' },
+      { language: 'yaml', scheme: 'untitled' },
     ],
     synchronize: {
       configurationSection: 'containerTuner',

@@ -114,7 +114,7 @@ describe('container-tuner lint', () => {
     expect(JSON.parse(r.out)[0].findings).toEqual([]);
     expect(run(['lint', '--config', 'nope.yaml']).code).toBe(2);
     write('.container-tuner.yaml', 'ignorePaths:\n  - Dockerfile\n');
-    expect(JSON.parse(run(['lint', '.', '--format', 'json']).out)).toEqual([]);
+    expect(JSON.parse(run(['lint', '.', '--format', 'json']).out).map((f: { file: string }) => f.file)).toEqual([path.join('.', 'other.yaml')]);
   });
 
   it('writes SARIF 2.1.0 that validates against the official schema', () => {
@@ -142,5 +142,41 @@ describe('container-tuner lint', () => {
     expect(r.stdout).toMatch(/apk-no-cache/);
     const v = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('container-tuner lint on Kubernetes manifests', () => {
+  const DEPLOY = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: nginx\n';
+
+  it('walks *.yaml/*.yml and ignores YAML that is not a workload', () => {
+    write('k8s/deploy.yaml', DEPLOY);
+    write('.github/workflows/ci.yml', 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n');
+    write('compose.yaml', 'services:\n  web:\n    image: nginx\n');
+    const json = JSON.parse(run(['lint', '--format', 'json']).out);
+    const byFile = Object.fromEntries(json.map((f: { file: string; findings: { rule: string; line: number }[] }) => [f.file, f.findings.map((x) => `${x.rule}:${x.line}`)]));
+    expect(byFile[path.join('.', 'k8s/deploy.yaml')]).toContain('k8s-image-pull-latest:10');
+    expect(byFile[path.join('.', 'compose.yaml')]).toEqual([]);
+    expect(byFile[path.join('.', '.github/workflows/ci.yml')]).toEqual([]);
+  });
+
+  it('names the Helm template from "# Source:" comments in rendered output on stdin', () => {
+    const rendered = `---\n# Source: chart/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n# Source: chart/templates/deployment.yaml\n${DEPLOY}`;
+    const json = JSON.parse(run(['lint', '-', '--format', 'json'], rendered).out);
+    const dep = json.find((f: { file: string }) => f.file === 'chart/templates/deployment.yaml');
+    expect(dep.findings.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`)).toContain('k8s-image-pull-latest:11');
+    expect(json.find((f: { file: string }) => f.file === 'chart/templates/service.yaml').findings).toEqual([]);
+  });
+
+  it('skips Helm templates themselves without noise', () => {
+    write('chart/Chart.yaml', 'apiVersion: v2\nname: chart\nversion: 0.1.0\n');
+    write('chart/templates/deploy.yaml', DEPLOY);
+    const json = JSON.parse(run(['lint', 'chart', '--format', 'json']).out);
+    expect(json.flatMap((f: { findings: unknown[] }) => f.findings)).toEqual([]);
+  });
+
+  it('with --fix on stdin, prints the fixed text on stdout and the report on stderr', () => {
+    const r = run(['lint', '-', '--fix', '--stdin-filename', 'Dockerfile'], 'FROM alpine:3.20\nRUN apk add git\n');
+    expect(r.out).toBe('FROM alpine:3.20\nRUN apk add --no-cache git\n');
+    expect(r.err).toMatch(/Fixed 1/);
   });
 });

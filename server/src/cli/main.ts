@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFor, DEFAULT_CONFIG, loadConfigFile, matchesGlob, type Config, type ConfigProblem } from '../engine/config';
+import { CONFIG_FILE_NAMES, configFor, DEFAULT_CONFIG, loadConfigFile, matchesGlob, type Config, type ConfigProblem } from '../engine/config';
 import { documentKind, fixAll, lint } from '../engine/lint';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../engine/types';
 import { FsWorkspace } from '../engine/workspace';
@@ -25,11 +25,14 @@ Lint options:
                              exit 1 when a finding reaches this severity (default: error;
                              none: report only)
   --config FILE              use this .container-tuner.yaml instead of searching for one
-  --stdin-filename NAME      name for text read from stdin (path "-")
+  --stdin-filename NAME      name for text read from stdin (path "-"); with --fix the fixed
+                             text goes to stdout and the report to stderr
   --no-color                 plain text output
 
-Files: Dockerfile, Containerfile, *.Dockerfile, *.containerfile, Dockerfile.*, Containerfile.*
-(folders node_modules, .git and vendor are skipped).
+Files: Dockerfile, Containerfile, *.Dockerfile, *.containerfile, Dockerfile.*, Containerfile.*,
+and Kubernetes manifests *.yaml / *.yml (other YAML is ignored; Helm templates are skipped:
+lint their output instead, \`helm template . | container-tuner lint -\`, and findings name the
+template file from the "# Source:" comments). Folders node_modules, .git and vendor are skipped.
 Exit status: 0 nothing reached --fail-on, 1 something did, 2 usage or I/O error.
 `;
 
@@ -79,7 +82,7 @@ function collect(p: string, out: string[], errors: { file: string; error: string
       const show = path.join(shown, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(full, show);
-      } else if (e.isFile() && documentKind(full) === 'dockerfile') out.push(show);
+      } else if (e.isFile() && documentKind(full) && !CONFIG_FILE_NAMES.includes(e.name)) out.push(show);
     }
   };
   walk(p, display);
@@ -165,16 +168,18 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     collect(path.resolve(io.cwd, p), files, ioErrors, p);
   }
 
+  let fixedStdout: string | undefined;
   const reports: FileReport[] = ioErrors.map((e) => ({ file: e.file, findings: [], fixable: new Set(), error: e.error }));
   for (const shown of files) {
     const isStdin = shown === '-';
-    const name = isStdin ? ((opts['stdin-filename'] as string | undefined) ?? 'Dockerfile') : shown;
+    if (isStdin) stdinText ??= safeRead(io);
+    const name = isStdin ? ((opts['stdin-filename'] as string | undefined) ?? guessStdinName(stdinText ?? '')) : shown;
     const abs = path.resolve(io.cwd, name);
     const config = explicitConfig ?? configFor(workspace, abs, DEFAULT_CONFIG, problems);
     if (!isStdin && config.ignorePaths.some((g) => matchesGlob(abs, g))) continue;
     let text: string;
     try {
-      if (isStdin) text = stdinText ??= io.readStdin();
+      if (isStdin) text = stdinText ?? '';
       else text = fs.readFileSync(abs, 'utf8');
     } catch (e) {
       reports.push({ file: name, findings: [], fixable: new Set(), error: `cannot read: ${(e as Error).message}` });
@@ -188,7 +193,7 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
       const result = fixAll(input, workspace, lintOpts);
       fixed = result.fixed.length;
       if (result.text !== text) {
-        if (isStdin) io.stdout(result.text);
+        if (isStdin) fixedStdout = result.text;
         else {
           try {
             fs.writeFileSync(abs, result.text);
@@ -201,20 +206,67 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
       }
     }
     const { findings } = lint({ ...input, text }, workspace, lintOpts);
-    reports.push({ file: name, findings, fixable: fixableSet(findings), fixed });
+    const split = languageId === 'yaml' ? splitBySource(text, findings) : undefined;
+    if (split) for (const part of split) reports.push({ file: part.file, findings: part.findings, fixable: fixableSet(part.findings), fixed: 0 });
+    else reports.push({ file: name, findings, fixable: fixableSet(findings), fixed });
   }
 
   for (const p of problems) io.stderr(`container-tuner: ${p.file}: ${p.message}\n`);
 
-  if (format === 'json') io.stdout(JSON.stringify(toJson(reports), null, 2) + '\n');
-  else if (format === 'sarif') io.stdout(JSON.stringify(toSarif(reports, io.cwd, VERSION), null, 2) + '\n');
-  else io.stdout(formatText(reports, { color: io.isTTY && !opts['no-color'] && !process.env.NO_COLOR, fixRan: !!opts.fix }));
+  // with `--fix` on stdin, stdout carries the fixed text and the report goes to stderr
+  const stdinFix = opts.fix && files.includes('-');
+  if (stdinFix) io.stdout(fixedStdout ?? stdinText ?? '');
+  const emit = stdinFix ? io.stderr : io.stdout;
+  if (format === 'json') emit(JSON.stringify(toJson(reports), null, 2) + '\n');
+  else if (format === 'sarif') emit(JSON.stringify(toSarif(reports, io.cwd, VERSION), null, 2) + '\n');
+  else emit(formatText(reports, { color: io.isTTY && !stdinFix && !opts['no-color'] && !process.env.NO_COLOR, fixRan: !!opts.fix }));
 
   if (reports.some((r) => r.error)) return 2;
   if (failOn === 'none') return 0;
   const threshold = SEVERITY_ORDER[failOn as Severity];
   const failed = reports.some((r) => r.findings.some((f) => SEVERITY_ORDER[f.severity] >= threshold));
   return failed ? 1 : 0;
+}
+
+function safeRead(io: CliIO): string {
+  try {
+    return io.readStdin();
+  } catch {
+    return '';
+  }
+}
+
+/** Stdin without --stdin-filename: a manifest when it looks like one, else a Dockerfile. */
+function guessStdinName(text: string): string {
+  return /^(---|apiVersion:|kind:|#\s*Source:)/m.test(text) && !/^\s*FROM\s/im.test(text) ? 'stdin.yaml' : 'Dockerfile';
+}
+
+/**
+ * Rendered Helm output (`helm template`) names each document's template in a
+ * `# Source: chart/templates/x.yaml` comment: findings are reported against
+ * that file, with lines counted from the start of the rendered document.
+ */
+export function splitBySource(text: string, findings: Finding[]): { file: string; findings: Finding[] }[] | undefined {
+  const lines = text.split(/\r\n|\n|\r/);
+  const sources: { line: number; docStart: number; file: string }[] = [];
+  let docStart = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^---(\s|$)/.test(lines[i])) docStart = i + 1;
+    const m = /^#\s*Source:\s*(\S.*?)\s*$/.exec(lines[i]);
+    if (m) sources.push({ line: i, docStart, file: m[1] });
+  }
+  if (!sources.length) return undefined;
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const src = [...sources].reverse().find((s) => s.docStart <= f.range.start.line);
+    if (!src) continue;
+    const shift = (p: { line: number; character: number }) => ({ line: p.line - src.docStart, character: p.character });
+    const moved: Finding = { ...f, range: { start: shift(f.range.start), end: shift(f.range.end) }, fixes: [] };
+    const list = out.get(src.file) ?? [];
+    list.push(moved);
+    out.set(src.file, list);
+  }
+  return [...new Set(sources.map((s) => s.file))].map((file) => ({ file, findings: out.get(file) ?? [] }));
 }
 
 /** Findings whose preferred fix `--fix` would apply (over its passes). */
