@@ -132,7 +132,7 @@ export function ruleTester(rule: Rule, cases: { valid: Case[]; invalid: InvalidC
       expect(rule.summary.length).toBeGreaterThan(10);
       expect(['error', 'warning', 'info']).toContain(rule.defaultSeverity);
     });
-    describe('valid', () => {
+    if (cases.valid.length) describe('valid', () => {
       cases.valid.forEach((c, i) => {
         it(c.name ?? `valid #${i + 1}`, () => {
           const { findings } = run(rule, c, c.code);
@@ -141,7 +141,7 @@ export function ruleTester(rule: Rule, cases: { valid: Case[]; invalid: InvalidC
         });
       });
     });
-    describe('invalid', () => {
+    if (cases.invalid.length) describe('invalid', () => {
       cases.invalid.forEach((c, i) => {
         it(c.name ?? `invalid #${i + 1}`, () => {
           checkInvalid(rule, c, c.code, c.output);
