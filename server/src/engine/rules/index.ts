@@ -1,9 +1,28 @@
 import type { Rule } from '../rule';
 import { apkNoCache } from './apk-no-cache';
+import { aptListsCleanup } from './apt-lists-cleanup';
+import { baseImageUnpinned } from './base-image-unpinned';
+import { execFormCmd } from './exec-form-cmd';
+import { goEnvSyntax } from './go-env-syntax';
+import { goGcUnbounded } from './go-gc-unbounded';
+import { goMaxprocs } from './go-maxprocs';
+import { goModCacheOrder } from './go-mod-cache-order';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
+import { windowsServercoreRuntime } from './windows-servercore-runtime';
 
-/** Every rule, in the order their findings are reported for the same position. */
-export const ALL_RULES: Rule[] = [apkNoCache, k8sImagePullLatest];
+/** Every rule. Findings at the same position are reported in id order. */
+export const ALL_RULES: Rule[] = [
+  apkNoCache,
+  aptListsCleanup,
+  baseImageUnpinned,
+  execFormCmd,
+  goEnvSyntax,
+  goGcUnbounded,
+  goMaxprocs,
+  goModCacheOrder,
+  k8sImagePullLatest,
+  windowsServercoreRuntime,
+];
 
 export function ruleById(id: string): Rule | undefined {
   return ALL_RULES.find((r) => r.id === id);
