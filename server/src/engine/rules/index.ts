@@ -7,6 +7,7 @@ import { goEnvSyntax } from './go-env-syntax';
 import { goGcUnbounded } from './go-gc-unbounded';
 import { goMaxprocs } from './go-maxprocs';
 import { goModCacheOrder } from './go-mod-cache-order';
+import { goSingleStage } from './go-single-stage';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
 import { windowsServercoreRuntime } from './windows-servercore-runtime';
 
@@ -20,6 +21,7 @@ export const ALL_RULES: Rule[] = [
   goGcUnbounded,
   goMaxprocs,
   goModCacheOrder,
+  goSingleStage,
   k8sImagePullLatest,
   windowsServercoreRuntime,
 ];
