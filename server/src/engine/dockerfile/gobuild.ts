@@ -55,8 +55,8 @@ export function parseGoBuild(cmd: GoCommand): GoBuild {
   const o = lastFlag(build, 'o');
   if (cmd.sub === 'build' || cmd.sub === 'install') {
     if (cmd.sub === 'build' && o?.value && !o.valueWord?.expands) {
-      const isDir = o.value.endsWith('/');
-      const abs = path.posix.resolve(cmd.workdir, o.value);
+      const isDir = /[\\/]$/.test(o.value);
+      const abs = resolveIn(cmd.workdir, o.value);
       build.output = isDir ? abs + '/' : abs;
     } else if (cmd.sub === 'install') {
       const gobin = cmd.env.get('GOBIN') ?? envAt(cmd.instr.stage!, cmd.instr).get('GOBIN')?.value;
@@ -65,6 +65,19 @@ export function parseGoBuild(cmd: GoCommand): GoBuild {
     }
   }
   return build;
+}
+
+/**
+ * `p` resolved against `base` as an absolute POSIX path. Windows paths
+ * (`C:\app\x.exe`, or `bin\x.exe` under `C:\app`) become `/app/x.exe`: the
+ * drive is dropped and backslashes read as `/`, so builds and COPY sources
+ * compare (path.posix.resolve alone would resolve them against process.cwd()).
+ */
+function resolveIn(base: string, p: string): string {
+  const win = (x: string) => /^[A-Za-z]:|\\/.test(x);
+  if (!win(base) && !win(p)) return path.posix.resolve(base, p);
+  const norm = (x: string) => x.replace(/^[A-Za-z]:/, '').replace(/\\+/g, '/');
+  return path.posix.resolve('/', norm(base), norm(p));
 }
 
 export function lastFlag(b: GoBuild, name: string): GoFlag | undefined {
@@ -149,7 +162,11 @@ export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
         if (wanted === undefined) continue;
         const out = b.output;
         if (out === undefined) {
-          if (!DATA_PATH.test(wanted)) result.set(b, result.get(b) ?? { build: b, via });
+          // without -o, `go build` writes into its working directory: a copy from elsewhere does not carry it
+          const wd = resolveIn('/', b.cmd.workdir);
+          const reaches =
+            b.cmd.sub !== 'build' || lastFlag(b, 'o') !== undefined || wd.includes('$') || copyCarries(wanted, wd) || copyCarries(wd, wanted);
+          if (reaches && !DATA_PATH.test(wanted)) result.set(b, result.get(b) ?? { build: b, via });
         } else if (out.endsWith('/') ? copyCarries(wanted, out.slice(0, -1)) || wanted.startsWith(out) : copyCarries(wanted, out)) {
           result.set(b, result.get(b) ?? { build: b, via });
         }
@@ -162,10 +179,10 @@ export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
         const src = stageByRef(model, from, s);
         const p = copyPaths(ins);
         if (!src || !p || wanted === undefined) continue;
-        const dest = path.posix.resolve(workdirAt(s, ins), p.dest);
+        const dest = resolveIn(workdirAt(s, ins), p.dest);
         for (const source of p.sources) {
-          const abs = path.posix.resolve('/', source);
-          const landed = p.dest.endsWith('/') || p.sources.length > 1 ? path.posix.join(dest, path.posix.basename(abs)) : dest;
+          const abs = resolveIn('/', source);
+          const landed = /[\\/]$/.test(p.dest) || p.sources.length > 1 ? path.posix.join(dest, path.posix.basename(abs)) : dest;
           if (copyCarries(landed, wanted) || copyCarries(wanted, landed)) visit(src, abs, via, depth + 1);
         }
       }
@@ -180,7 +197,7 @@ export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
       const src = stageByRef(model, from, st);
       const p = copyPaths(ins);
       if (!src || !p) continue;
-      for (const source of p.sources) visit(src, path.posix.resolve('/', source), ins, 0);
+      for (const source of p.sources) visit(src, resolveIn('/', source), ins, 0);
     }
   }
   return [...result.values()];

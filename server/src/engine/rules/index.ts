@@ -8,6 +8,8 @@ import { goGcUnbounded } from './go-gc-unbounded';
 import { goMaxprocs } from './go-maxprocs';
 import { goModCacheOrder } from './go-mod-cache-order';
 import { goSingleStage } from './go-single-stage';
+import { goStaticBinary } from './go-static-binary';
+import { goStripSymbols } from './go-strip-symbols';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
 import { windowsServercoreRuntime } from './windows-servercore-runtime';
 
@@ -22,6 +24,8 @@ export const ALL_RULES: Rule[] = [
   goMaxprocs,
   goModCacheOrder,
   goSingleStage,
+  goStaticBinary,
+  goStripSymbols,
   k8sImagePullLatest,
   windowsServercoreRuntime,
 ];

@@ -1,0 +1,210 @@
+import { goStaticBinary } from '../../server/src/engine/rules/go-static-binary';
+import { ruleTester } from '../helpers/ruleTester';
+
+// a builder stage, its build line(s), and a final stage that copies /app
+const ms = (run: string, from = 'golang:1.22', final = 'scratch') =>
+  `FROM ${from} AS build\nWORKDIR /src\nCOPY . .\n${run}\nFROM ${final}\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n`;
+
+ruleTester(goStaticBinary, {
+  valid: [
+    { name: 'CGO_ENABLED=0 on the command', code: ms('RUN CGO_ENABLED=0 go build -o /app .') },
+    { name: 'after env', code: ms('RUN env GOOS=linux CGO_ENABLED=0 go build -o /app .') },
+    { name: 'ENV in the build stage', code: ms('ENV CGO_ENABLED=0\nRUN go build -o /app .') },
+    { name: 'legacy ENV form', code: ms('ENV CGO_ENABLED 0\nRUN go build -o /app .') },
+    { name: 'ENV with several keys', code: ms('ENV GOOS=linux \\\n    CGO_ENABLED=0\nRUN go build -o /app .') },
+    {
+      name: 'ENV in an ancestor stage',
+      code: 'FROM golang:1.22 AS base\nENV CGO_ENABLED=0\nFROM base AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+    },
+    { name: 'exported earlier in the script', code: ms('RUN export CGO_ENABLED=0 && go build -o /app .') },
+    { name: 'plain assignment earlier in the script', code: ms('RUN CGO_ENABLED=0; go build -o /app .') },
+    { name: 'ARG with a default', code: ms('ARG CGO_ENABLED=0\nRUN go build -o /app .') },
+    { name: 'global ARG default redeclared in the stage', code: 'ARG CGO_ENABLED=0\n' + ms('ARG CGO_ENABLED\nRUN go build -o /app .') },
+    { name: 'ARG without default: set at build time, unknown', code: ms('ARG CGO_ENABLED\nRUN go build -o /app .') },
+    { name: 'value from an unknown build arg', code: ms('ARG CGO\nRUN CGO_ENABLED=${CGO} go build -o /app .') },
+    { name: 'go env -w earlier', code: ms('RUN go env -w CGO_ENABLED=0\nRUN go build -o /app .') },
+    { name: '-extldflags "-static"', code: ms(`RUN go build -ldflags '-linkmode external -extldflags "-static"' -o /app .`) },
+    { name: '-extldflags=-static', code: ms('RUN go build -ldflags=-extldflags=-static -o /app .') },
+    { name: 'ldflags from an unknown variable', code: ms('ARG LDFLAGS\nRUN go build -ldflags "$LDFLAGS" -o /app .') },
+    { name: 'final image has glibc (distroless base)', code: ms('RUN go build -o /app .', 'golang:1.22', 'gcr.io/distroless/base-debian12') },
+    { name: 'final image is Debian', code: ms('RUN go build -o /app .', 'golang:1.22', 'debian:bookworm-slim') },
+    {
+      name: 'musl builder with gcc into Alpine',
+      code: ms('RUN apk add --no-cache gcc musl-dev\nRUN CGO_ENABLED=1 go build -o /app .', 'golang:1.22-alpine', 'alpine:3.20'),
+    },
+    { name: 'Alpine builder without a C compiler (Go >= 1.20: cgo off)', code: ms('RUN go build -o /app .', 'golang:1.22-alpine') },
+    { name: 'Alpine builder, unversioned tag, no gcc', code: ms('RUN apk add --no-cache git\nRUN go build -o /app .', 'golang:alpine') },
+    { name: 'gcc installed after the build', code: ms('RUN go build -o /app .\nRUN apk add --no-cache gcc', 'golang:1.22-alpine') },
+    {
+      name: 'Alpine final with gcompat',
+      code: ms('RUN go build -o /app .', 'golang:1.22', 'alpine:3.20\nRUN apk add --no-cache gcompat'),
+    },
+    { name: 'GOOS=windows', code: ms('RUN GOOS=windows go build -o /app .') },
+    {
+      name: 'nanoserver final',
+      code: 'FROM golang:1.22-windowsservercore-ltsc2022 AS build\nRUN go build -o C:\\\\out\\\\app.exe .\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY --from=build C:\\\\out\\\\app.exe C:\\\\app.exe\n',
+    },
+    { name: 'unresolvable builder', code: 'ARG BUILDER\n' + ms('RUN go build -o /app .', '${BUILDER}') },
+    { name: 'Go installed on a Debian base (compiler unknown)', code: ms('RUN apt-get install -y golang-go && go build -o /app .', 'debian:bookworm') },
+    { name: 'Chainguard builder', code: ms('RUN go build -o /app .', 'cgr.dev/chainguard/go') },
+    {
+      name: 'build stage whose output is not shipped',
+      code: 'FROM golang:1.22 AS build\nRUN go build -o /tmp/gen ./tools/gen && /tmp/gen > /out/config.json\nFROM scratch\nCOPY --from=build /out/config.json /config.json\n',
+    },
+    { name: 'go install', code: 'FROM golang:1.22 AS build\nRUN go install ./cmd/app\nFROM scratch\nCOPY --from=build /go/bin/app /app\n' },
+    { name: 'cross build on a pinned builder', code: ms('RUN GOARCH=arm64 go build -o /app .', '--platform=linux/amd64 golang:1.22') },
+    { name: 'literal GOARCH on a $BUILDPLATFORM builder', code: ms('RUN GOARCH=arm64 go build -o /app .', '--platform=$BUILDPLATFORM golang:1.22') },
+    { name: 'c-shared library', code: ms('RUN go build -buildmode=c-shared -o /app .') },
+    { name: 'flags hidden in a variable', code: ms('ARG GO_BUILD_FLAGS\nRUN go build $GO_BUILD_FLAGS -o /app .') },
+    { name: 'GOFLAGS unknown', code: ms('ARG GOFLAGS\nRUN go build -o /app .') },
+    { name: 'exec form is not read', code: ms('RUN ["go", "build", "-o", "/app", "."]') },
+    { name: 'pragma', code: ms('# container-tuner ignore=go-static-binary\nRUN go build -o /app .') },
+  ],
+  invalid: [
+    {
+      name: 'scratch, Debian golang, CGO_ENABLED unset',
+      code: ms('RUN go build -o /app .'),
+      findings: [{ line: 4, text: 'go build', severity: 'error', message: 'has gcc' }],
+      output: ms('RUN CGO_ENABLED=0 go build -o /app .'),
+      fixes: [
+        { title: 'Add CGO_ENABLED=0 to the command', output: ms('RUN CGO_ENABLED=0 go build -o /app .') },
+        { title: 'Add ENV CGO_ENABLED=0 to the build stage', output: ms('ENV CGO_ENABLED=0\nRUN go build -o /app .') },
+      ],
+    },
+    {
+      name: 'distroless static',
+      code: ms('RUN go build -o /app .', 'golang:1.22', 'gcr.io/distroless/static-debian12:nonroot'),
+      findings: [{ line: 4, text: 'go build', severity: 'error', message: 'distroless `static`' }],
+      output: ms('RUN CGO_ENABLED=0 go build -o /app .', 'golang:1.22', 'gcr.io/distroless/static-debian12:nonroot'),
+    },
+    {
+      name: 'Alpine final fed by a glibc builder: warning',
+      code: ms('RUN go build -o /app .', 'golang:1.22-bookworm', 'alpine:3.20'),
+      findings: [{ line: 4, text: 'go build', severity: 'warning', message: 'Alpine (musl)' }],
+      output: ms('RUN CGO_ENABLED=0 go build -o /app .', 'golang:1.22-bookworm', 'alpine:3.20'),
+    },
+    {
+      name: 'after other assignments',
+      code: ms('RUN GOOS=linux GOARCH=amd64 go build -o /app .'),
+      findings: [{ line: 4, text: 'go build' }],
+      output: ms('RUN GOOS=linux GOARCH=amd64 CGO_ENABLED=0 go build -o /app .'),
+    },
+    {
+      name: 'after env',
+      code: ms('RUN env GOOS=linux go build -o /app .'),
+      findings: [{ line: 4, text: 'go build' }],
+      output: ms('RUN env GOOS=linux CGO_ENABLED=0 go build -o /app .'),
+    },
+    {
+      name: 'behind a wrapper that is not env',
+      code: ms('RUN time go build -o /app .'),
+      findings: [{ line: 4, text: 'go build' }],
+      output: ms('RUN CGO_ENABLED=0 time go build -o /app .'),
+    },
+    {
+      name: 'CGO_ENABLED=1 on the command: fix not preferred',
+      code: ms('RUN CGO_ENABLED=1 go build -o /app .'),
+      findings: [{ line: 4, text: 'go build', message: 'CGO_ENABLED=1' }],
+      output: null,
+      fixes: [{ title: /^Set CGO_ENABLED=0/, output: ms('RUN CGO_ENABLED=0 go build -o /app .') }],
+    },
+    {
+      name: 'ENV CGO_ENABLED=1: fix not preferred',
+      code: ms('ENV CGO_ENABLED=1\nRUN go build -o /app .'),
+      findings: [{ line: 5, text: 'go build' }],
+      output: null,
+      fixes: [
+        { title: /overrides/, output: ms('ENV CGO_ENABLED=1\nRUN CGO_ENABLED=0 go build -o /app .') },
+        { title: 'Add ENV CGO_ENABLED=0 to the build stage', output: ms('ENV CGO_ENABLED=1\nENV CGO_ENABLED=0\nRUN go build -o /app .') },
+      ],
+    },
+    {
+      name: 'musl builder with gcc into scratch',
+      code: ms('RUN apk add --no-cache build-base\nRUN go build -o /app .', 'golang:1.22-alpine'),
+      findings: [{ line: 5, text: 'go build', severity: 'error', message: 'linked against musl' }],
+      output: ms('RUN apk add --no-cache build-base\nRUN CGO_ENABLED=0 go build -o /app .', 'golang:1.22-alpine'),
+    },
+    {
+      name: 'gcc installed in the same RUN',
+      code: ms('RUN apk add --no-cache gcc musl-dev && go build -o /app .', 'golang:1.22-alpine'),
+      findings: [{ line: 4, text: 'go build' }],
+      output: ms('RUN apk add --no-cache gcc musl-dev && CGO_ENABLED=0 go build -o /app .', 'golang:1.22-alpine'),
+    },
+    {
+      name: 'Alpine builder before Go 1.20 (cgo on by default)',
+      code: ms('RUN go build -o /app .', 'golang:1.18-alpine'),
+      findings: [{ line: 4, message: 'Go 1.18' }],
+      output: ms('RUN CGO_ENABLED=0 go build -o /app .', 'golang:1.18-alpine'),
+    },
+    {
+      name: 'continuation line',
+      code: ms('RUN go mod download && \\\n    go build \\\n      -o /app .'),
+      findings: [{ line: 5, text: 'go build' }],
+      output: ms('RUN go mod download && \\\n    CGO_ENABLED=0 go build \\\n      -o /app .'),
+    },
+    {
+      name: 'heredoc RUN',
+      code: ms('RUN <<EOF\nset -e\ngo build -o /app .\nEOF'),
+      findings: [{ line: 6, text: 'go build' }],
+      output: ms('RUN <<EOF\nset -e\nCGO_ENABLED=0 go build -o /app .\nEOF'),
+    },
+    {
+      name: 'GOARCH=$TARGETARCH on a $BUILDPLATFORM builder (the native build is dynamic)',
+      code: ms('ARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .', '--platform=$BUILDPLATFORM golang:1.22'),
+      findings: [{ line: 5, text: 'go build' }],
+      output: ms('ARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH CGO_ENABLED=0 go build -o /app .', '--platform=$BUILDPLATFORM golang:1.22'),
+    },
+    {
+      name: 'GOARCH equal to the pinned builder platform (native)',
+      code: ms('RUN GOARCH=amd64 go build -o /app .', '--platform=linux/amd64 golang:1.22'),
+      findings: [{ line: 4 }],
+      output: ms('RUN GOARCH=amd64 CGO_ENABLED=0 go build -o /app .', '--platform=linux/amd64 golang:1.22'),
+    },
+    {
+      name: 'ARG-driven FROM for builder and final',
+      code: 'ARG GO_VERSION=1.22\nARG BASE=gcr.io/distroless/static\nFROM golang:${GO_VERSION} AS build\nRUN go build -o /app .\nFROM ${BASE}\nCOPY --from=build /app /app\n',
+      findings: [{ line: 4, severity: 'error' }],
+      output: 'ARG GO_VERSION=1.22\nARG BASE=gcr.io/distroless/static\nFROM golang:${GO_VERSION} AS build\nRUN CGO_ENABLED=0 go build -o /app .\nFROM ${BASE}\nCOPY --from=build /app /app\n',
+    },
+    {
+      name: 'two builds in one RUN',
+      code: 'FROM golang:1.22 AS build\nRUN go build -o /out/api ./cmd/api && go build -o /out/worker ./cmd/worker\nFROM scratch\nCOPY --from=build /out/ /bin/\n',
+      findings: [{ line: 2, text: 'go build' }, { line: 2, text: 'go build' }],
+      output: 'FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /out/api ./cmd/api && CGO_ENABLED=0 go build -o /out/worker ./cmd/worker\nFROM scratch\nCOPY --from=build /out/ /bin/\n',
+    },
+    {
+      name: 'extldflags without -static',
+      code: ms('RUN go build -ldflags "-s -w -extldflags -lm" -o /app .'),
+      findings: [{ line: 4 }],
+      output: ms('RUN CGO_ENABLED=0 go build -ldflags "-s -w -extldflags -lm" -o /app .'),
+    },
+    {
+      name: 'through an intermediate stage',
+      code: 'FROM golang:1.22 AS build\nRUN go build -o /bin/app .\nFROM alpine:3.20 AS certs\nCOPY --from=build /bin/app /opt/app\nFROM scratch\nCOPY --from=certs /opt/app /app\n',
+      findings: [{ line: 2, severity: 'error' }],
+      output: 'FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /bin/app .\nFROM alpine:3.20 AS certs\nCOPY --from=build /bin/app /opt/app\nFROM scratch\nCOPY --from=certs /opt/app /app\n',
+    },
+    {
+      name: 'escape=` on a Linux Dockerfile',
+      code: '# escape=`\nFROM golang:1.22 AS build\nRUN go build `\n    -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+      findings: [{ line: 3, text: 'go build' }],
+      output: '# escape=`\nFROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build `\n    -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+    },
+    {
+      name: 'indented RUN: the ENV fix keeps the indentation',
+      code: 'FROM golang:1.22 AS build\n  RUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+      findings: [{ line: 2 }],
+      output: 'FROM golang:1.22 AS build\n  RUN CGO_ENABLED=0 go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+      fixes: [
+        { title: 'Add ENV CGO_ENABLED=0 to the build stage', output: 'FROM golang:1.22 AS build\n  ENV CGO_ENABLED=0\n  RUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n' },
+      ],
+    },
+    {
+      name: 'config can change the severity',
+      code: ms('RUN go build -o /app .'),
+      config: { rules: { 'go-static-binary': 'warning' } },
+      findings: [{ line: 4, severity: 'warning' }],
+      output: ms('RUN CGO_ENABLED=0 go build -o /app .'),
+    },
+  ],
+});
