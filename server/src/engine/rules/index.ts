@@ -11,6 +11,7 @@ import { goSingleStage } from './go-single-stage';
 import { goStaticBinary } from './go-static-binary';
 import { goStripSymbols } from './go-strip-symbols';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
+import { k8sSpotGracePeriod } from './k8s-spot-grace-period';
 import { windowsServercoreRuntime } from './windows-servercore-runtime';
 
 /** Every rule. Findings at the same position are reported in id order. */
@@ -27,6 +28,7 @@ export const ALL_RULES: Rule[] = [
   goStaticBinary,
   goStripSymbols,
   k8sImagePullLatest,
+  k8sSpotGracePeriod,
   windowsServercoreRuntime,
 ];
 
