@@ -70,3 +70,33 @@ describe.skipIf(!present)('corpus: Dockerfiles', () => {
     });
   });
 });
+
+/** Findings (`rule:line`) on chosen corpus files, each checked by hand against the domain notes. */
+const EXPECTED: Record<string, { has: string[]; not?: string[] }> = {
+  // multi-stage, CGO_ENABLED=0, -s -w, Go 1.26 builder: only the untagged distroless base
+  '001_GoogleCloudPlatform__microservices-demo__src__frontend__Dockerfile.Dockerfile': {
+    has: ['base-image-unpinned:32'],
+    not: ['go-strip-symbols', 'go-static-binary', 'go-single-stage', 'go-maxprocs', 'exec-form-cmd'],
+  },
+  // single stage on golang: toolchain shipped, unstripped build, Go < 1.25
+  '036_docker__docker-gs-ping__Dockerfile.Dockerfile': { has: ['go-single-stage:3', 'go-strip-symbols:17', 'go-maxprocs:3'] },
+  // shell-form ENTRYPOINT on the golang image
+  '034_tilt-dev__tilt-example-go__0-base__deployments__Dockerfile.Dockerfile': { has: ['exec-form-cmd:5', 'go-single-stage:1'] },
+  // golang:latest
+  '065_eddycjy__go-gin-example__Dockerfile.Dockerfile': { has: ['base-image-unpinned:1', 'go-single-stage:1'] },
+  // a Go binary shipped on Windows Server Core (ltsc2016: no nanoserver fix)
+  '042_StefanScherer__dockerfiles-windows__swarm__Dockerfile.Dockerfile': { has: ['windows-servercore-runtime:26'] },
+  // apk add without --no-cache in the final stage
+  '059_open-telemetry__opentelemetry-collector-releases__cmd__builder__Dockerfile.Dockerfile': { has: ['apk-no-cache:2'] },
+  // prebuilt binaries (no go build): Go build rules stay silent
+  '003_etcd-io__etcd__Dockerfile.Dockerfile': { has: [], not: ['go-strip-symbols', 'go-static-binary', 'go-single-stage', 'go-mod-cache-order'] },
+};
+
+describe.skipIf(!present)('corpus: asserted findings', () => {
+  it.each(Object.entries(EXPECTED))('%s', (name, exp) => {
+    const { file, text, ws } = setup(name);
+    const found = lint({ text, path: file, languageId: 'dockerfile' }, ws, { rules: ALL_RULES }).findings.map((f) => `${f.rule}:${f.range.start.line + 1}`);
+    for (const h of exp.has) expect(found).toContain(h);
+    for (const n of exp.not ?? []) expect(found.filter((f) => f.startsWith(n + ':'))).toEqual([]);
+  });
+});
