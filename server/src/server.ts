@@ -102,10 +102,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
 
-  connection.onInitialized(async () => {
+  // documents opened before the first settings arrive wait for them (no lint with the wrong rules)
+  let settingsReady: Promise<void> = Promise.resolve();
+  connection.onInitialized(() => {
     if (hasConfigurationCapability) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'containerTuner' }).catch(() => undefined);
-      await refreshSettings();
+      settingsReady = refreshSettings();
     }
   });
 
@@ -161,16 +163,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: findings.map(toDiagnostic) });
   }
 
-  function schedule(doc: TextDocument, delay = settings.debounceMs): void {
-    const t = timers.get(doc.uri);
-    if (t) clearTimeout(t);
-    if (delay <= 0) {
-      timers.delete(doc.uri);
-      // still asynchronous, so a burst of changes in one tick lints once
-      timers.set(doc.uri, setTimeout(() => { const d = documents.get(doc.uri); if (d) lintNow(d); }, 0));
-      return;
-    }
-    timers.set(doc.uri, setTimeout(() => { const d = documents.get(doc.uri); if (d) lintNow(d); }, delay));
+  function schedule(doc: TextDocument, delay?: number): void {
+    const uri = doc.uri;
+    void settingsReady.then(() => {
+      const t = timers.get(uri);
+      if (t) clearTimeout(t);
+      // always asynchronous, so a burst of changes lints once
+      timers.set(uri, setTimeout(() => { const d = documents.get(uri); if (d) lintNow(d); }, Math.max(0, delay ?? settings.debounceMs)));
+    });
   }
 
   function toDiagnostic(f: Finding): Diagnostic {
