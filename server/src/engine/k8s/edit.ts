@@ -61,7 +61,7 @@ function mapColumn(model: ManifestModel, map: YAMLMap): number {
 export function insertIntoMap(model: ManifestModel, map: YAMLMap, entries: Entry[]): TextEdit {
   if (map.flow) {
     const [, end] = trimmedSpan(model, map);
-    const close = model.text.lastIndexOf('}', end);
+    const close = model.text.lastIndexOf('}', end - 1);
     let before = close;
     while (before > map.range![0] + 1 && /\s/.test(model.text[before - 1])) before--;
     const empty = map.items.length === 0;
@@ -88,7 +88,7 @@ export function ensureMapEntries(model: ManifestModel, map: YAMLMap, key: string
 export function appendToSeq(model: ManifestModel, seq: YAMLSeq, item: Entry[]): TextEdit {
   if (seq.flow) {
     const [, end] = trimmedSpan(model, seq);
-    const close = model.text.lastIndexOf(']', end);
+    const close = model.text.lastIndexOf(']', end - 1);
     let before = close;
     while (before > seq.range![0] + 1 && /\s/.test(model.text[before - 1])) before--;
     const empty = seq.items.length === 0;

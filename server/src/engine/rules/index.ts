@@ -11,6 +11,9 @@ import { goSingleStage } from './go-single-stage';
 import { goStaticBinary } from './go-static-binary';
 import { goStripSymbols } from './go-strip-symbols';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
+import { k8sProbeInitialDelay } from './k8s-probe-initial-delay';
+import { k8sReadinessProbeMissing } from './k8s-readiness-probe-missing';
+import { k8sResourcesMissing } from './k8s-resources-missing';
 import { k8sSpotGracePeriod } from './k8s-spot-grace-period';
 import { windowsServercoreRuntime } from './windows-servercore-runtime';
 
@@ -28,6 +31,9 @@ export const ALL_RULES: Rule[] = [
   goStaticBinary,
   goStripSymbols,
   k8sImagePullLatest,
+  k8sProbeInitialDelay,
+  k8sReadinessProbeMissing,
+  k8sResourcesMissing,
   k8sSpotGracePeriod,
   windowsServercoreRuntime,
 ];
