@@ -212,3 +212,174 @@ ruleTester(goEnvSyntax, {
     },
   ],
 });
+
+// --- Kubernetes manifests -------------------------------------------------------------
+
+const deploy = (containers: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+${containers}`;
+/** A container `api` with the given env items (block style, non-indented sequences, 2 spaces). */
+const withEnv = (items: string) => deploy(`      - name: api\n        image: ghcr.io/acme/api:1.4\n        env:\n${items}`);
+const GOMOD = { 'go.mod': 'module x\n\ngo 1.24\n' };
+
+ruleTester(
+  goEnvSyntax,
+  {
+    valid: [
+      { name: 'valid values', code: withEnv('        - name: GOMEMLIMIT\n          value: 460MiB\n        - name: GOMAXPROCS\n          value: "2"\n        - name: GOGC\n          value: "off"\n') },
+      { name: 'valid bytes, quoted', code: withEnv('        - name: GOMEMLIMIT\n          value: "482344960"\n') },
+      { name: 'empty values', code: withEnv('        - name: GOMEMLIMIT\n          value: ""\n        - name: GOGC\n          value:\n') },
+      {
+        name: 'valueFrom is never judged here',
+        code: withEnv('        - name: GOMEMLIMIT\n          valueFrom:\n            resourceFieldRef:\n              resource: limits.memory\n              divisor: 1Mi\n'),
+      },
+      { name: '$(VAR) expansion is not judged', code: withEnv('        - name: LIMIT\n          value: "512"\n        - name: GOMEMLIMIT\n          value: $(LIMIT)Mi\n') },
+      { name: 'envsubst placeholder', code: withEnv('        - name: GOMEMLIMIT\n          value: "${GOMEMLIMIT}"\n') },
+      { name: 'a later duplicate wins', code: withEnv('        - name: GOMEMLIMIT\n          value: 512Mi\n        - name: GOMEMLIMIT\n          value: 512MiB\n') },
+      { name: 'other names', code: withEnv('        - name: MEMORY_LIMIT\n          value: 512Mi\n        - name: gomaxprocs\n          value: 500m\n') },
+      { name: 'an alias is not judged', code: withEnv('        - name: MEM\n          value: &mem 512Mi\n        - name: GOMEMLIMIT\n          value: *mem\n') },
+      {
+        name: 'the command line sets it itself',
+        code: deploy('      - name: api\n        image: alpine:3.20\n        command: ["sh", "-c", "GOMEMLIMIT=1GiB exec /app"]\n        env:\n        - name: GOMEMLIMIT\n          value: 1Gi\n'),
+      },
+      { name: 'pragma on the line before the env item', code: withEnv('        - name: GOGC\n          value: "200"\n        # container-tuner ignore=go-env-syntax\n        - name: GOMEMLIMIT\n          value: 768Mi\n') },
+      { name: 'pragma before the container', code: deploy('      # container-tuner ignore=go-env-syntax\n      - name: api\n        image: x:1\n        env: [{name: GOMAXPROCS, value: 500m}]\n') },
+      { name: 'ignore-file pragma', code: '# container-tuner ignore-file=go-env-syntax\n' + withEnv('        - name: GOMEMLIMIT\n          value: 768Mi\n') },
+      { name: 'helm template', code: withEnv('        - name: GOMEMLIMIT\n          value: {{ .Values.memlimit }}\n        - name: GOGC\n          value: 200%\n') },
+      { name: 'not a workload', code: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: env\ndata:\n  GOMEMLIMIT: 512Mi\n' },
+      { name: 'compose file', path: 'docker-compose.yaml', code: 'services:\n  api:\n    image: x\n    environment:\n      GOMEMLIMIT: 512Mi\n' },
+    ],
+    invalid: [
+      {
+        name: 'plain 768Mi, comment kept, Go repository',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: 768Mi # 75 % of the limit\n        resources:\n          limits:\n            memory: 1Gi\n'),
+        files: GOMOD,
+        findings: [{ line: 13, text: '768Mi', severity: 'error', message: 'malformed GOMEMLIMIT' }],
+        output: withEnv('        - name: GOMEMLIMIT\n          value: 768MiB # 75 % of the limit\n        resources:\n          limits:\n            memory: 1Gi\n'),
+      },
+      {
+        name: 'double-quoted value keeps its quotes',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: "768Mi"\n'),
+        findings: [{ line: 13, text: '"768Mi"', severity: 'error', message: '`GOMEMLIMIT: "768Mi"`' }],
+        output: withEnv('        - name: GOMEMLIMIT\n          value: "768MiB"\n'),
+      },
+      {
+        name: 'single-quoted value keeps its quotes',
+        code: withEnv("        - value: '1Gi'\n          name: GOMEMLIMIT\n"),
+        findings: [{ line: 12, text: "'1Gi'" }],
+        output: withEnv("        - value: '1GiB'\n          name: GOMEMLIMIT\n"),
+      },
+      {
+        name: 'flow-style env list',
+        code: deploy('      - name: api\n        image: x:1\n        env: [{name: GOMEMLIMIT, value: 768Mi}]\n'),
+        findings: [{ line: 11, text: '768Mi', severity: 'error' }],
+        output: deploy('      - name: api\n        image: x:1\n        env: [{name: GOMEMLIMIT, value: 768MiB}]\n'),
+      },
+      {
+        name: 'flow-style container: a CPU quantity becomes a quoted integer',
+        code: deploy('      - {name: api, image: "x:1", env: [{name: GOMAXPROCS, value: 500m}], resources: {limits: {cpu: 500m}}}\n'),
+        findings: [{ line: 9, text: '500m', severity: 'warning', message: 'Kubernetes CPU quantity' }],
+        output: deploy('      - {name: api, image: "x:1", env: [{name: GOMAXPROCS, value: "1"}], resources: {limits: {cpu: 500m}}}\n'),
+      },
+      {
+        name: '4-space indentation, indented sequences',
+        code: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n    name: db\nspec:\n    template:\n        spec:\n            containers:\n                - name: db\n                  image: x:1\n                  env:\n                      - name: GOMAXPROCS\n                        value: "1500m"\n',
+        findings: [{ line: 13, text: '"1500m"', severity: 'warning' }],
+        output: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n    name: db\nspec:\n    template:\n        spec:\n            containers:\n                - name: db\n                  image: x:1\n                  env:\n                      - name: GOMAXPROCS\n                        value: "2"\n',
+      },
+      {
+        name: 'a YAML number 0: ignored by Go, rejected by Kubernetes, no rewrite',
+        code: withEnv('        - name: GOMAXPROCS\n          value: 0\n'),
+        findings: [{ line: 13, text: '0', severity: 'warning', message: /silently ignored.*Kubernetes also rejects the manifest/ }],
+        output: null,
+      },
+      {
+        name: 'SI unit: exact bytes (quoted: a plain number is not a string), 1024-based reading as another fix',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: 1G\n'),
+        findings: [{ line: 13, text: '1G', message: '1000000000 bytes' }],
+        output: withEnv('        - name: GOMEMLIMIT\n          value: "1000000000"\n'),
+        fixes: [{ title: 'Change GOMEMLIMIT to 1GiB', output: withEnv('        - name: GOMEMLIMIT\n          value: 1GiB\n') }],
+      },
+      {
+        name: 'Docker-style 400m: ambiguous, no preferred fix',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: "400m"\n'),
+        findings: [{ line: 13, text: '"400m"', severity: 'error', message: 'Docker' }],
+        output: null,
+        fixes: [
+          { title: 'Change GOMEMLIMIT to 400MiB', output: withEnv('        - name: GOMEMLIMIT\n          value: "400MiB"\n') },
+          { title: 'Change GOMEMLIMIT to 400000000', output: withEnv('        - name: GOMEMLIMIT\n          value: "400000000"\n') },
+        ],
+      },
+      {
+        name: 'plain OFF for GOGC: a boolean to Kubernetes; turning the GC off is not preferred',
+        code: withEnv('        - name: GOGC\n          value: OFF\n'),
+        findings: [{ line: 13, text: 'OFF', severity: 'warning', message: /GOGC=100.*as a boolean/ }],
+        output: null,
+        fixes: [{ title: 'Change GOGC to off', output: withEnv('        - name: GOGC\n          value: "off"\n') }],
+      },
+      {
+        name: 'upper-case OFF for GOMEMLIMIT, single-quoted',
+        code: withEnv("        - name: GOMEMLIMIT\n          value: 'OFF'\n"),
+        findings: [{ line: 13, text: "'OFF'", severity: 'error' }],
+        output: withEnv("        - name: GOMEMLIMIT\n          value: 'off'\n"),
+      },
+      {
+        name: 'three in one container, each judged, two fixed',
+        code: withEnv('        - name: GOMAXPROCS\n          value: "1.5"\n        - name: GOMEMLIMIT\n          value: 2Gi\n        - name: GOGC\n          value: 200%\n        - name: TZ\n          value: UTC\n'),
+        findings: [
+          { line: 13, text: '"1.5"', severity: 'warning' },
+          { line: 15, text: '2Gi', severity: 'error' },
+          { line: 17, text: '200%', severity: 'warning' },
+        ],
+        output: withEnv('        - name: GOMAXPROCS\n          value: "2"\n        - name: GOMEMLIMIT\n          value: 2GiB\n        - name: GOGC\n          value: "200"\n        - name: TZ\n          value: UTC\n'),
+      },
+      {
+        name: 'only the entry that takes effect (the last duplicate) is judged',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: 512MiB\n        - name: GOMEMLIMIT\n          value: 512Mi\n'),
+        findings: [{ line: 15, text: '512Mi' }],
+        output: withEnv('        - name: GOMEMLIMIT\n          value: 512MiB\n        - name: GOMEMLIMIT\n          value: 512MiB\n'),
+      },
+      {
+        name: 'multi-document file, init container, not Go-gated',
+        code:
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n---\n' +
+          'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: migrate\n          image: alpine:3.20\n          env:\n            - {name: GOMEMLIMIT, value: 64Mi}\n      containers:\n        - name: agent\n          image: alpine:3.20\n',
+        findings: [{ line: 17, text: '64Mi' }],
+        output:
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n---\n' +
+          'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: migrate\n          image: alpine:3.20\n          env:\n            - {name: GOMEMLIMIT, value: 64MiB}\n      containers:\n        - name: agent\n          image: alpine:3.20\n',
+      },
+      {
+        name: 'CronJob, decimal binary quantity',
+        code: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: job\nspec:\n  schedule: "@hourly"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: job\n            image: x:1\n            env:\n            - name: GOMEMLIMIT\n              value: 1.5Gi\n',
+        findings: [{ line: 16, text: '1.5Gi', message: '`1536MiB`' }],
+        output: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: job\nspec:\n  schedule: "@hourly"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: job\n            image: x:1\n            env:\n            - name: GOMEMLIMIT\n              value: 1536MiB\n',
+      },
+      {
+        name: 'kind: List items',
+        code: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n    containers:\n    - name: c\n      image: x:1\n      env:\n      - name: GOMEMLIMIT\n        value: 100M\n',
+        findings: [{ line: 14, text: '100M' }],
+        output: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n    containers:\n    - name: c\n      image: x:1\n      env:\n      - name: GOMEMLIMIT\n        value: "100000000"\n',
+      },
+      {
+        name: 'a block scalar is reported without a fix (its trailing newline is part of the value)',
+        code: withEnv('        - name: GOMEMLIMIT\n          value: |\n            512MiB\n'),
+        findings: [{ line: 13, text: '|', severity: 'error', message: 'spaces and quotes' }],
+        output: null,
+      },
+      {
+        name: 'pragma for another rule does not hide it',
+        code: withEnv('        # container-tuner ignore=go-gc-unbounded\n        - name: GOMEMLIMIT\n          value: 768Mi\n'),
+        findings: [{ line: 14, text: '768Mi' }],
+        output: withEnv('        # container-tuner ignore=go-gc-unbounded\n        - name: GOMEMLIMIT\n          value: 768MiB\n'),
+      },
+    ],
+  },
+  { path: 'deploy/app.yaml' },
+);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { buildDockerfileModel, type DockerfileModel } from './dockerfile/model';
 import { buildManifestModel, type ManifestModel } from './k8s/model';
 import type { Config } from './config';
-import { DEFAULT_CONFIG } from './config';
+import { contextFor, DEFAULT_CONFIG } from './config';
 import { isSuppressed, parsePragmas } from './pragmas';
 import type { Rule, RuleFinding } from './rule';
 import { ALL_RULES } from './rules';
@@ -92,6 +92,8 @@ export function lintManifest(input: LintInput, workspace: Workspace, opts: LintO
     extents.push([lineOf(w.root.range![0]), lineOf(w.root.range![1])]);
     for (const c of w.containers) {
       extents.push([lineOf(c.node.range![0]), lineOf(Math.max(c.node.range![0], c.node.range![1] - 1))]);
+      // env items too: a pragma above `- name: GOGC` covers its value line
+      for (const e of c.env) extents.push([lineOf(e.item.range![0]), lineOf(Math.max(e.item.range![0], e.item.range![1] - 1))]);
       for (const p of c.node.items) {
         const k = p.key as { range?: [number, number, number] } | null;
         const v = p.value as { range?: [number, number, number] } | null;
@@ -118,7 +120,7 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
   const config = opts.config ?? DEFAULT_CONFIG;
   const rules = opts.rules ?? ALL_RULES;
   const text = input.text;
-  const model = buildDockerfileModel(text, input.path, workspace);
+  const model = buildDockerfileModel(text, input.path, workspace, { contextDir: contextFor(config, input.path) });
   const lines = text.split(/\r\n|\n|\r/);
   const pragmas = parsePragmas(lines);
   // statement start line for any line inside an instruction
