@@ -10,6 +10,10 @@ import { goModCacheOrder } from './go-mod-cache-order';
 import { goSingleStage } from './go-single-stage';
 import { goStaticBinary } from './go-static-binary';
 import { goStripSymbols } from './go-strip-symbols';
+import { k8sGoMaxprocs } from './k8s-go-maxprocs';
+import { k8sGoMaxprocsOverLimit } from './k8s-go-maxprocs-over-limit';
+import { k8sGoMemlimit } from './k8s-go-memlimit';
+import { k8sGoMemlimitOverLimit } from './k8s-go-memlimit-over-limit';
 import { k8sImagePullLatest } from './k8s-image-pull-latest';
 import { k8sProbeInitialDelay } from './k8s-probe-initial-delay';
 import { k8sReadinessProbeMissing } from './k8s-readiness-probe-missing';
@@ -30,6 +34,10 @@ export const ALL_RULES: Rule[] = [
   goSingleStage,
   goStaticBinary,
   goStripSymbols,
+  k8sGoMaxprocs,
+  k8sGoMaxprocsOverLimit,
+  k8sGoMemlimit,
+  k8sGoMemlimitOverLimit,
   k8sImagePullLatest,
   k8sProbeInitialDelay,
   k8sReadinessProbeMissing,
