@@ -130,6 +130,46 @@ describe('language server over stdio', () => {
     expect(q.diagnostics).toEqual([]);
   });
 
+  it('lints Kubernetes manifests: diagnostics, quick-fix edits that keep comments, silence for other YAML', async () => {
+    const uri = pathToFileURL(path.join(dir, 'deploy.yaml')).href;
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: api',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: api # the service',
+      '        image: ghcr.io/acme/api:1.2.3',
+      '        resources:',
+      '          requests: {cpu: 250m, memory: 256Mi}',
+      '          limits:',
+      '            cpu: "1"',
+      '            memory: 1Gi',
+      '',
+    ].join('\n');
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const p = await waitFor((x) => x.uri === uri && x.version === 1, 'diagnostics for deploy.yaml');
+    const codes = p.diagnostics.map((d) => d.code);
+    // go.mod next to it (go 1.22): a Go workload with a CPU and a memory limit
+    expect(codes).toEqual(expect.arrayContaining(['k8s-go-maxprocs', 'k8s-go-memlimit']));
+    const mem = p.diagnostics.find((d) => d.code === 'k8s-go-memlimit')!;
+    expect(mem.range.start.line).toBe(14);
+    const actions = (await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: mem.range, context: { diagnostics: [mem], only: ['quickfix'] } })) as CodeAction[];
+    const preferred = actions.find((a) => a.isPreferred)!;
+    const edits = ((preferred.edit as WorkspaceEdit).documentChanges![0] as { edits: TextEdit[] }).edits;
+    const fixed = applyEdits(text, edits);
+    expect(fixed).toContain('      - name: api # the service\n');
+    expect(fixed, fixed).toContain('        env:\n        - name: GOMEMLIMIT\n          value: "921MiB"');
+    // other YAML: no diagnostics at all, not even parse errors
+    const other = pathToFileURL(path.join(dir, 'ci.yaml')).href;
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri: other, languageId: 'yaml', version: 1, text: 'on: [push\njobs: {' } });
+    const q = await waitFor((x) => x.uri === other, 'diagnostics for ci.yaml');
+    expect(q.diagnostics).toEqual([]);
+  });
+
   it('answers requests for unknown documents without failing', async () => {
     const uri = pathToFileURL(path.join(dir, 'nope', 'Dockerfile')).href;
     expect(await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } })).toEqual([]);
