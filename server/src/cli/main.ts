@@ -6,10 +6,16 @@ import { CONFIG_FILE_NAMES, configFor, DEFAULT_CONFIG, loadConfigFile, matchesGl
 import { documentKind, fixAll, lint } from '../engine/lint';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../engine/types';
 import { FsWorkspace } from '../engine/workspace';
+import { ALL_RULES } from '../engine/rules';
 import { startServer } from '../server';
 import { formatText, toJson, toSarif, type FileReport } from './format';
 
 export const VERSION = '0.1.0';
+
+/** [id, summary] of every rule (for scripts/sync-rule-settings.mjs). */
+export function ruleIds(): [string, string][] {
+  return ALL_RULES.map((r) => [r.id, r.summary]);
+}
 
 const HELP = `container-tuner ${VERSION} — lint Dockerfiles of Go services for image size and start-up time
 
