@@ -24,7 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       configurationSection: 'containerTuner',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{go.mod,.dockerignore,*.dockerignore,.container-tuner.yaml,.container-tuner.yml}'),
     },
-    initializationOptions: { settings: vscode.workspace.getConfiguration('containerTuner') },
+    // `trusted`: in an untrusted workspace the server runs no docker command (read again on every (re)start)
+    initializationOptions: () => ({ settings: vscode.workspace.getConfiguration('containerTuner'), trusted: vscode.workspace.isTrusted }),
     diagnosticCollectionName: 'container-tuner',
   };
   client = new LanguageClient('containerTuner', 'Container Tuner', serverOptions, clientOptions);
@@ -39,6 +40,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('containerTuner.showOutput', () => client?.outputChannel.show()),
+  );
+
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void client?.sendNotification('containerTuner/trust', { trusted: true });
+    }),
   );
 
   await client.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFor, DEFAULT_CONFIG, matchesGlob, mergeConfig, type ConfigProblem } from '../../server/src/engine/config';
+import { configFor, contextFor, DEFAULT_CONFIG, matchesGlob, mergeConfig, type ConfigProblem } from '../../server/src/engine/config';
 import { lint } from '../../server/src/engine/lint';
 import { isSuppressed, parsePragmas } from '../../server/src/engine/pragmas';
 import { MemoryWorkspace } from '../../server/src/engine/workspace';
@@ -57,5 +57,49 @@ describe('configuration', () => {
     expect(matchesGlob('/r/testdata/a/Dockerfile', '/r/testdata')).toBe(true);
     expect(matchesGlob('/r/src/Dockerfile', '/r/testdata/**')).toBe(false);
     expect(matchesGlob('/r/x/.hidden/Dockerfile', '/r/**/Dockerfile')).toBe(true);
+  });
+  it('reads contexts: Dockerfile globs to context folders, both relative to the config file', () => {
+    const problems: ConfigProblem[] = [];
+    const c = mergeConfig(
+      DEFAULT_CONFIG,
+      { contexts: { 'build/*.Dockerfile': '.', 'services/api/Dockerfile': 'services', 'deploy/**/Dockerfile': '/abs/ctx' } },
+      '/r/.container-tuner.yaml',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    expect(c.contexts).toEqual([
+      { glob: '/r/build/*.Dockerfile', dir: '/r' },
+      { glob: '/r/services/api/Dockerfile', dir: '/r/services' },
+      { glob: '/r/deploy/**/Dockerfile', dir: '/abs/ctx' },
+    ]);
+    expect(contextFor(c, '/r/build/api.Dockerfile')).toBe('/r');
+    expect(contextFor(c, '/r/build/sub/api.Dockerfile')).toBeUndefined();
+    expect(contextFor(c, '/r/services/api/Dockerfile')).toBe('/r/services');
+    expect(contextFor(c, '/r/deploy/a/b/Dockerfile')).toBe('/abs/ctx');
+    expect(contextFor(c, '/r/Dockerfile')).toBeUndefined();
+    expect(contextFor(DEFAULT_CONFIG, '/r/Dockerfile')).toBeUndefined();
+    expect(DEFAULT_CONFIG.contexts).toEqual([]);
+  });
+  it('validates contexts', () => {
+    const problems: ConfigProblem[] = [];
+    const c = mergeConfig(DEFAULT_CONFIG, { contexts: { 'a/Dockerfile': 3, 'b/Dockerfile': '', 'c/Dockerfile': 'c' } }, '/r/.container-tuner.yaml', problems);
+    expect(c.contexts).toEqual([{ glob: '/r/c/Dockerfile', dir: '/r/c' }]);
+    expect(problems.map((p) => p.message)).toEqual([
+      'contexts.a/Dockerfile: expected the path of the build context folder',
+      'contexts.b/Dockerfile: expected the path of the build context folder',
+    ]);
+    const p2: ConfigProblem[] = [];
+    mergeConfig(DEFAULT_CONFIG, { contexts: ['build/Dockerfile'] }, '/r/.container-tuner.yaml', p2);
+    expect(p2.map((p) => p.message)).toEqual(['contexts: expected a mapping of Dockerfile globs to build context folders']);
+  });
+  it('contexts of the repository file win over those of editor settings; the first matching entry wins', () => {
+    const settings = mergeConfig(DEFAULT_CONFIG, { contexts: { 'Dockerfile': 'a', '**/Dockerfile': 'b' } }, '/r/settings');
+    const ws = new MemoryWorkspace({ '/r/.container-tuner.yaml': 'contexts:\n  "svc/Dockerfile": "svc/.."\n  "**/Dockerfile": "."\n', '/r/svc/Dockerfile': '' });
+    const c = configFor(ws, '/r/svc/Dockerfile', settings);
+    expect(contextFor(c, '/r/svc/Dockerfile')).toBe('/r');
+    expect(contextFor(c, '/r/Dockerfile')).toBe('/r');
+    expect(contextFor(settings, '/r/Dockerfile')).toBe('/r/a');
+    const res = lint({ text: 'FROM alpine\n', path: '/r/svc/Dockerfile' }, ws, { config: c, rules: [] });
+    expect(res.model?.contextDir).toBe('/r');
   });
 });

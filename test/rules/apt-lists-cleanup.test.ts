@@ -150,5 +150,31 @@ ruleTester(aptListsCleanup, {
       findings: [{ line: 2 }],
       output: null,
     },
+    // fuzz regressions (fuzz/failures): a half-typed quote or expansion runs to the end of the
+    // script; the cleanup appended there would land inside it (and used to land on the next line)
+    {
+      name: 'unterminated double quote over continuation lines: no cleanup fix, nothing past the RUN',
+      code: D + 'RUN apt-get update && apt-get install "-y --no-install-recommends \\\n        git\nCOPY . .\n',
+      findings: [{ line: 2, text: 'apt-get install' }],
+      output: null,
+    },
+    {
+      name: 'unterminated ${ at the end: no cleanup fix',
+      code: D + 'RUN apt-get update && apt-get install -y --no-install-recommends git=${\n',
+      findings: [{ line: 2 }],
+      output: null,
+    },
+    {
+      name: 'unterminated quote in a heredoc body: no cleanup fix',
+      code: D + 'RUN <<EOF\napt-get update\napt-get install -y --no-install-recommends "git\nEOF\n',
+      findings: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'an apostrophe in a heredoc comment is not a quote',
+      code: D + "RUN <<EOF\n# let's install git\napt-get update\napt-get install -y --no-install-recommends git\nEOF\n",
+      findings: [{ line: 5 }],
+      output: D + "RUN <<EOF\n# let's install git\napt-get update\napt-get install -y --no-install-recommends git\nrm -rf /var/lib/apt/lists/*\nEOF\n",
+    },
   ],
 });

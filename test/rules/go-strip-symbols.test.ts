@@ -275,6 +275,25 @@ ruleTester(goStripSymbols, {
       findings: [{ line: 4, severity: 'info' }],
       output: ms('RUN go build -ldflags="-s -w" -o /app .'),
     },
+    // fuzz regressions (fuzz/failures): a half-typed quote or expansion is not edited in place (the rule threw)
+    {
+      name: 'unterminated quote after -ldflags: reported, no fix, no crash',
+      code: ms('RUN env CGO_ENABLED=0 go build -o /app -trimpath -ldflags "'),
+      findings: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'unterminated quote inside the -ldflags value: no fix',
+      code: ms('RUN go build -o /app -ldflags "-X main.v=1 .'),
+      findings: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'unterminated $( in the -ldflags value: no fix',
+      code: ms('RUN go build -o /app -ldflags=-X=main.v=$(git describe .'),
+      findings: [{ line: 4 }],
+      output: null,
+    },
   ],
 });
 

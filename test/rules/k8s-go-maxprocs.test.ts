@@ -432,6 +432,15 @@ ${deploy(api(LIMIT2, '        envFrom:\n        - configMapRef:\n            nam
         findings: [{ line: 10, text: 'c' }],
         output: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n    containers:\n    - name: c\n      image: ghcr.io/acme/c:1\n      resources:\n        limits:\n          cpu: 100m\n      env:\n      - name: GOMAXPROCS\n        valueFrom:\n          resourceFieldRef:\n            resource: limits.cpu\n',
       },
+      {
+        // fuzz regression (fuzz/failures): the inserted lines used the stray CR as their line break and broke the YAML
+        name: 'a stray CR in a comment does not set the line break of the fix',
+        files: GO124,
+        code: '#\r Copyright\n' + deploy(api(LIMIT2)),
+        // editors (LSP) count the lone CR as a line break
+        findings: [{ line: 11, text: 'api' }],
+        output: '#\r Copyright\n' + deploy(api(LIMIT2) + downward('limits.cpu')),
+      },
     ],
   },
   { path: 'deploy/app.yaml' },

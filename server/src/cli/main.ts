@@ -8,7 +8,9 @@ import { SEVERITY_ORDER, type Finding, type Severity } from '../engine/types';
 import { FsWorkspace } from '../engine/workspace';
 import { ALL_RULES } from '../engine/rules';
 import { startServer } from '../server';
+import { runAnalyze } from './analyze';
 import { formatText, toJson, toSarif, type FileReport } from './format';
+import { startLayersCommand } from './layers';
 
 export const VERSION = '0.1.0';
 
@@ -22,6 +24,11 @@ const HELP = `container-tuner ${VERSION} — lint Dockerfiles of Go services for
 Usage:
   container-tuner lint [paths...] [options]   lint files; folders are searched for Dockerfiles
   container-tuner lsp --stdio                 run the language server (for any LSP editor)
+  container-tuner analyze <image | file.tar | oci-dir> [options]
+                                              report on a built image: layers, wasted bytes, Go
+                                              binaries (\`container-tuner analyze --help\`)
+  container-tuner layers <Dockerfile> [--image REF] [--stage N] [--format text|json]
+                                              bytes each instruction adds (docker history + estimates)
   container-tuner --help | --version
 
 Lint options:
@@ -34,6 +41,8 @@ Lint options:
   --stdin-filename NAME      name for text read from stdin (path "-"); with --fix the fixed
                              text goes to stdout and the report to stderr
   --no-color                 plain text output
+  --max-file-size BYTES      skip files larger than this with one info finding (default 2097152,
+                             i.e. 2 MB; 0: no limit)
 
 Files: Dockerfile, Containerfile, *.Dockerfile, *.containerfile, Dockerfile.*, Containerfile.*,
 and Kubernetes manifests *.yaml / *.yml (other YAML is ignored; Helm templates are skipped:
@@ -110,6 +119,12 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     startServer();
     return -1; // keep running
   }
+  if (command === 'layers') return startLayersCommand(rest, io);
+  if (command === 'analyze') {
+    // asynchronous: the exit status is set when the analysis ends
+    void runAnalyze(rest, io, { progress: !!process.stderr.isTTY && io.isTTY, handleSignals: true }).then((code) => (process.exitCode = code));
+    return -1;
+  }
   if (command !== 'lint') {
     io.stderr(`container-tuner: unknown command "${command}"\n\n${HELP}`);
     return 2;
@@ -127,6 +142,7 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
         config: { type: 'string' },
         'stdin-filename': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
+        'max-file-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -149,6 +165,12 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     io.stderr(`container-tuner: --fail-on must be info, warning, error or none (got "${failOn}")\n`);
     return 2;
   }
+  const maxFileSizeArg = opts['max-file-size'] as string | undefined;
+  if (maxFileSizeArg !== undefined && !/^\d+$/.test(maxFileSizeArg)) {
+    io.stderr(`container-tuner: --max-file-size takes a number of bytes (got "${maxFileSizeArg}")\n`);
+    return 2;
+  }
+  const maxFileSize = maxFileSizeArg === undefined ? undefined : Number(maxFileSizeArg);
 
   const workspace = new FsWorkspace();
   const problems: ConfigProblem[] = [];
@@ -193,7 +215,7 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
     }
     const languageId = documentKind(abs) ?? 'dockerfile';
     const input = { text, path: abs, languageId };
-    const lintOpts = { config, onRuleError: (rule: string, e: unknown) => io.stderr(`container-tuner: internal error in rule ${rule} on ${name}: ${(e as Error)?.message ?? e}\n`) };
+    const lintOpts = { config, maxFileSize, onRuleError: (rule: string, e: unknown) => io.stderr(`container-tuner: internal error in rule ${rule} on ${name}: ${(e as Error)?.message ?? e}\n`) };
     let fixed = 0;
     if (opts.fix) {
       const result = fixAll(input, workspace, lintOpts);

@@ -20,8 +20,37 @@ export interface Config {
   goImages: string[];
   /** Values the k8s-resources-missing fix inserts. */
   resourceDefaults: { requestsCpu: string; requestsMemory: string; limitsMemory: string };
+  /**
+   * Build contexts: Dockerfile path globs mapped to the folder sent as their
+   * build context (`contexts: { "build/*.Dockerfile": "." }` in YAML). Both are
+   * stored absolute (resolved against the config file's folder); the first
+   * entry whose glob matches wins, and entries of a later source (the
+   * repository file over editor settings) come first. See `contextFor`.
+   */
+  contexts: ContextMapping[];
+  /**
+   * Images built from Dockerfiles, for the layer sizes: Dockerfile path globs
+   * mapped to a local image reference (`images: { "Dockerfile": "myapp:dev" }`
+   * in YAML). Globs are stored absolute (resolved against the config file's
+   * folder); the first match wins, a later source's entries first. See `imageFor`.
+   */
+  images?: ImageMapping[];
   /** Where the config came from, for messages. */
   source?: string;
+}
+
+export interface ImageMapping {
+  /** Absolute glob of Dockerfile paths. */
+  glob: string;
+  /** Image reference (`repo:tag`, or an image id). */
+  image: string;
+}
+
+export interface ContextMapping {
+  /** Absolute glob of Dockerfile paths. */
+  glob: string;
+  /** Absolute folder sent as the build context. */
+  dir: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -31,6 +60,7 @@ export const DEFAULT_CONFIG: Config = {
   ignorePaths: [],
   goImages: [],
   resourceDefaults: { requestsCpu: '100m', requestsMemory: '128Mi', limitsMemory: '256Mi' },
+  contexts: [],
 };
 
 export const CONFIG_FILE_NAMES = ['.container-tuner.yaml', '.container-tuner.yml'];
@@ -44,7 +74,7 @@ export interface ConfigProblem {
 
 /** Validates and merges a plain object (from YAML or editor settings) onto a config. */
 export function mergeConfig(base: Config, raw: unknown, source: string, problems: ConfigProblem[] = []): Config {
-  const out: Config = { ...base, rules: { ...base.rules }, ignorePaths: [...base.ignorePaths], goImages: [...base.goImages], resourceDefaults: { ...base.resourceDefaults } };
+  const out: Config = { ...base, rules: { ...base.rules }, ignorePaths: [...base.ignorePaths], goImages: [...base.goImages], resourceDefaults: { ...base.resourceDefaults }, contexts: [...(base.contexts ?? [])] };
   if (raw === null || raw === undefined) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push({ file: source, message: 'configuration must be a mapping of keys to values' });
@@ -90,6 +120,36 @@ export function mergeConfig(base: Config, raw: unknown, source: string, problems
       }
     } else problems.push({ file: source, message: 'resourceDefaults: expected a mapping (requestsCpu, requestsMemory, limitsMemory)' });
   }
+  if (r.images !== undefined) {
+    const c = r.images as Record<string, unknown> | null;
+    if (c && typeof c === 'object' && !Array.isArray(c)) {
+      const dir = path.dirname(source);
+      const added: ImageMapping[] = [];
+      for (const [glob, v] of Object.entries(c)) {
+        if (!glob.trim()) problems.push({ file: source, message: 'images: empty Dockerfile glob' });
+        else if (typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(v.trim())) {
+          added.push({ glob: path.isAbsolute(glob.trim()) ? path.normalize(glob.trim()) : path.join(dir, glob.trim()), image: v.trim() });
+        } else problems.push({ file: source, message: `images.${glob}: expected an image reference such as myapp:dev` });
+      }
+      out.images = [...added, ...(base.images ?? [])];
+    } else problems.push({ file: source, message: 'images: expected a mapping of Dockerfile globs to image references' });
+  }
+  if (r.contexts !== undefined) {
+    const c = r.contexts as Record<string, unknown> | null;
+    if (c && typeof c === 'object' && !Array.isArray(c)) {
+      const dir = path.dirname(source);
+      const added: ContextMapping[] = [];
+      for (const [glob, v] of Object.entries(c)) {
+        if (!glob.trim()) problems.push({ file: source, message: 'contexts: empty Dockerfile glob' });
+        else if (typeof v === 'string' && v.trim()) {
+          const abs = (p: string) => (path.isAbsolute(p) ? path.normalize(p) : path.join(dir, p));
+          added.push({ glob: abs(glob.trim()), dir: abs(v.trim()) });
+        } else problems.push({ file: source, message: `contexts.${glob}: expected the path of the build context folder` });
+      }
+      // this source's entries take precedence over those it is merged onto
+      out.contexts = [...added, ...out.contexts];
+    } else problems.push({ file: source, message: 'contexts: expected a mapping of Dockerfile globs to build context folders' });
+  }
   out.source = source;
   return out;
 }
@@ -131,9 +191,27 @@ export function configFor(ws: Workspace, docPath: string, base: Config = DEFAULT
   return file ? loadConfigFile(ws, file, base, problems) : base;
 }
 
+/**
+ * The build context configured for a Dockerfile (`contexts` key), as an
+ * absolute folder, or undefined when no entry matches (the engine then uses
+ * the Dockerfile's folder, or the module root above it).
+ */
+export function contextFor(config: Config, dockerfilePath: string): string | undefined {
+  const file = path.resolve(dockerfilePath);
+  for (const c of config.contexts ?? []) if (matchesGlob(file, c.glob)) return c.dir;
+  return undefined;
+}
+
 /** ignorePaths matching (picomatch: the glob dialect of most JS tools, with dotfiles matched). */
 export function matchesGlob(file: string, glob: string): boolean {
   const f = file.split(path.sep).join('/');
   const g = glob.split(path.sep).join('/');
   return picomatch.isMatch(f, g, { dot: true }) || picomatch.isMatch(f, g.replace(/\/?$/, '/**'), { dot: true });
+}
+
+/** The image `.container-tuner.yaml` names for a Dockerfile (`images` key), or undefined. */
+export function imageFor(config: Config, dockerfilePath: string): string | undefined {
+  const file = path.resolve(dockerfilePath);
+  for (const c of config.images ?? []) if (matchesGlob(file, c.glob)) return c.image;
+  return undefined;
 }

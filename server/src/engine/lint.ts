@@ -23,6 +23,42 @@ export interface LintOptions {
   rules?: Rule[];
   /** Called when a rule throws; the other rules still run. */
   onRuleError?: (rule: string, error: unknown) => void;
+  /**
+   * Files larger than this many bytes (UTF-8) are not linted: one info finding
+   * of rule `container-tuner` says so (`containerTuner.maxFileSize`, CLI
+   * `--max-file-size`). Default DEFAULT_MAX_FILE_SIZE; 0 means no limit.
+   */
+  maxFileSize?: number;
+}
+
+/** 2 MB: ten times the largest hand-written Dockerfile or manifest seen in the wild. */
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+/** The rule id of findings about the file itself rather than its content (e.g. too large to lint). */
+export const ENGINE_RULE_ID = 'container-tuner';
+
+const WORKLOAD_HINT = /^[ \t-]*kind:[ \t]*["']?(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Job|CronJob|List)\b/m;
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
+}
+
+/**
+ * The one finding for a document above the size limit, or undefined when it
+ * is within it. YAML that shows no workload kind stays silent (big OpenAPI or
+ * CI files are not ours to comment on).
+ */
+export function sizeLimitFinding(text: string, kind: DocumentKind, maxFileSize = DEFAULT_MAX_FILE_SIZE): Finding | undefined {
+  if (!(maxFileSize > 0) || text.length * 3 <= maxFileSize) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= maxFileSize) return undefined;
+  if (kind === 'yaml' && !WORKLOAD_HINT.test(text)) return undefined;
+  return {
+    rule: ENGINE_RULE_ID,
+    severity: 'info',
+    message: `Not linted: this file is ${formatBytes(bytes)}, above the ${formatBytes(maxFileSize)} limit (setting \`containerTuner.maxFileSize\`, CLI \`--max-file-size\`; 0 lifts the limit).`,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    fixes: [],
+  };
 }
 
 export interface LintResult {
@@ -46,6 +82,8 @@ export function documentKind(filePath: string, languageId?: string): DocumentKin
 
 export function lint(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
   const kind = documentKind(input.path, input.languageId);
+  const tooLarge = kind && sizeLimitFinding(input.text, kind, opts.maxFileSize);
+  if (tooLarge) return { kind, findings: [tooLarge] };
   if (kind === 'dockerfile') return lintDockerfile(input, workspace, opts);
   if (kind === 'yaml') return lintManifest(input, workspace, opts);
   return { kind, findings: [] };

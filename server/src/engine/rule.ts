@@ -36,6 +36,8 @@ export interface Rule {
 }
 
 export function docsUrl(id: string): string {
+  // findings about the file itself (rule `container-tuner`, e.g. above the size limit)
+  if (id === 'container-tuner') return DOCS_BASE.replace(/rules\/$/, 'robustness.md#file-size-limit');
   return `${DOCS_BASE}${id}.md`;
 }
 

@@ -57,9 +57,14 @@ export class LineIndex {
   }
 }
 
-/** The line break the document uses (the first one found), "\n" by default. */
+/**
+ * The line break the document uses (the first one found), "\n" by default. A
+ * stray lone CR (a pasted ^M) does not count when the document has LF line
+ * ends: neither Docker nor YAML reads a lone CR as a line break there.
+ */
 export function detectEol(text: string): string {
-  const i = text.search(/\r\n|\n|\r/);
+  let i = text.search(/\r\n|\n/);
+  if (i < 0) i = text.search(/\r/);
   if (i < 0) return '\n';
   if (text[i] === '\r') return text[i + 1] === '\n' ? '\r\n' : '\r';
   return '\n';

@@ -26,6 +26,19 @@ export interface Fix {
   edits: TextEdit[];
   /** Safe to apply without looking: used by `--fix` and "fix all". */
   preferred?: boolean;
+  /**
+   * Edits of other files than the linted document (e.g. a `.dockerignore`):
+   * absolute `path`; `create` when the file does not exist yet (its `edits`
+   * then insert at 0:0 of an empty file). Positions follow the same LSP
+   * convention, in that file's text. A fix with file edits is never preferred.
+   */
+  fileEdits?: FileEdit[];
+}
+
+export interface FileEdit {
+  path: string;
+  create?: boolean;
+  edits: TextEdit[];
 }
 
 export interface Finding {

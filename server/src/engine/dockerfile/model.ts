@@ -158,6 +158,15 @@ function parseJsonForm(s: string): string[] | undefined {
   return undefined;
 }
 
+/** The instruction's heredocs, [] when none; dockerfile-ast throws on some half-typed lines (an escape before `#` at the end). */
+export function heredocsOf(node: Instruction): any[] {
+  try {
+    return (node as any).getHeredocs?.() ?? [];
+  } catch {
+    return [];
+  }
+}
+
 const SCRIPT_KEYWORDS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
 
 export interface ModelOptions {
@@ -218,7 +227,7 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
       const scriptText: LogicalText = { text: args.text.slice(restStart), map: args.map.slice(restStart) };
       info.scripts.push(parseScript(scriptText, backslash));
       if (keyword === 'RUN') {
-        for (const h of (node as any).getHeredocs?.() ?? []) {
+        for (const h of heredocsOf(node)) {
           const cr = h.getContentRange();
           if (!cr) continue;
           const body = plainText(text, index.offsetAt(cr.start), index.offsetAt(cr.end));
@@ -237,8 +246,11 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
   }
 
   model.goMod = findGoMod(workspace, dir);
-  if (opts.contextDir) model.contextDir = path.resolve(opts.contextDir);
-  else if (!workspace.exists(path.join(dir, 'go.mod')) && model.goMod) model.contextDir = model.goMod.dir;
+  if (opts.contextDir) {
+    // configured (`contexts` in .container-tuner.yaml): the module may sit in the context rather than above the Dockerfile
+    model.contextDir = path.resolve(opts.contextDir);
+    model.goMod ??= findGoMod(workspace, model.contextDir);
+  } else if (!workspace.exists(path.join(dir, 'go.mod')) && model.goMod) model.contextDir = model.goMod.dir;
 
   for (const s of model.stages) analyzeGo(model, s);
   model.buildsGo = model.stages.some((s) => s.buildsGo);

@@ -115,6 +115,11 @@ export function tokenize(src: string, backslash = true): Tok[] {
   while (i < n) {
     const c = src[i];
     if (c === ' ' || c === '\t') { i++; continue; }
+    // a backslash-newline between words (heredoc bodies) continues the line
+    if (backslash && c === '\\' && (src[i + 1] === '\n' || src[i + 1] === '\r')) {
+      i += src[i + 1] === '\r' && src[i + 2] === '\n' ? 3 : 2;
+      continue;
+    }
     if (c === '\n' || c === '\r') { toks.push({ kind: 'op', op: '\n' }); i++; continue; }
     if (c === '#') {
       while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
@@ -179,7 +184,7 @@ function readWord(src: string, start: number, backslash: boolean): Word | undefi
         value += src[i];
         i++;
       }
-      i++; // closing quote
+      if (i < n) i++; // closing quote (an unterminated one runs to the end, never past it)
       continue;
     }
     if (backslash && c === '\\' && i + 1 < n) {

@@ -73,9 +73,27 @@ function after(model: DockerfileModel, ins: InstructionInfo): InstructionInfo[] 
   return out;
 }
 
+/** Whether shell text ends inside a quote, `${`, `$(` or backquote (a half-typed line): text appended there would land inside it. */
+function endsOpen(t: string): boolean {
+  const stack: string[] = [];
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    const top = stack[stack.length - 1];
+    if (top === "'") { if (c === "'") stack.pop(); continue; }
+    if (c === '\\') { i++; continue; }
+    if (c === top && top !== '(') { stack.pop(); continue; }
+    if (top !== '"' && c === '#' && (i === 0 || /\s/.test(t[i - 1]))) { while (i + 1 < t.length && t[i + 1] !== '\n' && t[i + 1] !== '\r') i++; continue; }
+    if (c === '$' && (t[i + 1] === '{' || t[i + 1] === '(')) { stack.push(t[i + 1] === '{' ? '}' : ')'); i++; continue; }
+    if (top === ')' && c === '(') stack.push(')');
+    else if (c === '"' || c === '`' || (c === "'" && top !== '"')) stack.push(c);
+  }
+  return stack.length > 0;
+}
+
 /** Where `&& rm -rf /var/lib/apt/lists/*` goes: the end of the script holding the last install. */
 function cleanupEdit(model: DockerfileModel, ins: InstructionInfo, cmds: Cmd[], last: Cmd): TextEdit | undefined {
   const script = last.script;
+  if (endsOpen(script.source.text)) return undefined;
   if (last.si === 0) {
     const cs = script.commands;
     const lastCmd = cs[cs.length - 1];

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import {
-  envAt, expandVariables, isGoBinary, stageByRef, stageLineage, workdirAt,
+  envAt, expandVariables, heredocsOf, isGoBinary, stageByRef, stageLineage, workdirAt,
   type DockerfileModel, type InstructionInfo, type Stage,
 } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
@@ -363,7 +363,7 @@ export const goModCacheOrder: Rule = {
           const dlIdx = dl ? stage.instructions.indexOf(dl.ins) : -1;
           const movable = !!dl &&
             stage.instructions.slice(idx + 1, dlIdx).every((i) => BETWEEN_OK.has(i.keyword)) &&
-            !((dl.ins.node as any).getHeredocs?.() ?? []).length;
+            !heredocsOf(dl.ins.node).length;
           let edits: TextEdit[];
           let title: string;
           if (dl && movable) {

@@ -396,7 +396,9 @@ function wordChars(src: string, w: Word, backslash: boolean): CharAt[] | undefin
     const c = src[i];
     if (c === "'") {
       const close = src.indexOf("'", i + 1);
-      const stop = close < 0 || close > n ? n : close;
+      // a half-typed word (quote or expansion left open) is not edited in place
+      if (close < 0 || close >= n) return undefined;
+      const stop = close;
       copy(i + 1, stop, "'");
       i = stop + 1;
       continue;
@@ -418,6 +420,7 @@ function wordChars(src: string, w: Word, backslash: boolean): CharAt[] | undefin
         out.push({ at: i, quote: '"' });
         i++;
       }
+      if (i >= n) return undefined;
       i++;
       continue;
     }
@@ -427,10 +430,9 @@ function wordChars(src: string, w: Word, backslash: boolean): CharAt[] | undefin
       continue;
     }
     if (c === '$' && (src[i + 1] === '(' || src[i + 1] === '{') || c === '`') {
-      const end = Math.min(
-        c === '`' ? src.indexOf('`', i + 1) + 1 || n : src[i + 1] === '(' ? skipParens(src, i + 1) : src.indexOf('}', i + 2) + 1 || n,
-        n,
-      );
+      const close = c === '`' ? src.indexOf('`', i + 1) + 1 : src[i + 1] === '(' ? skipParens(src, i + 1) : src.indexOf('}', i + 2) + 1;
+      if (close <= i || close > n || src[close - 1] !== (c === '`' ? '`' : src[i + 1] === '(' ? ')' : '}')) return undefined;
+      const end = close;
       copy(i, end, '');
       i = end;
       continue;
@@ -543,7 +545,7 @@ function linksWithGoBefore122(model: DockerfileModel, stage: Stage, lookup: (nam
 }
 
 /** A debug build (`-gcflags=all=-N -l`) keeps its symbols on purpose; unknown gcflags leave a doubt. */
-function debugOrUnknownGcflags(b: GoBuild, lookup: (name: string) => VarValue): boolean {
+export function debugOrUnknownGcflags(b: GoBuild, lookup: (name: string) => VarValue): boolean {
   for (const f of b.flags) {
     if (f.name !== 'gcflags' || f.value === undefined || !f.valueWord) continue;
     const v = f.valueWord.expands ? expandShell(f.value, lookup) : f.value;
