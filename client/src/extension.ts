@@ -3,6 +3,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { analyzeImageCommand, ANALYZE_COMMAND } from './webviews/analyzeImage';
+import { LAYERS_VIEW_ID, LayersViewProvider } from './webviews/layersView';
 
 let client: LanguageClient | undefined;
 
@@ -40,6 +42,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('containerTuner.showOutput', () => client?.outputChannel.show()),
+  );
+
+  // webviews: "Image Layers" (view + command) and "Analyze Image" (command + report panel)
+  const layersView = new LayersViewProvider(client);
+  context.subscriptions.push(
+    layersView,
+    vscode.window.registerWebviewViewProvider(LAYERS_VIEW_ID, layersView),
+    vscode.commands.registerCommand('containerTuner.showLayers', () => layersView.show()),
+    vscode.commands.registerCommand(ANALYZE_COMMAND, (target?: unknown) => analyzeImageCommand(context, client!, typeof target === 'string' ? target : undefined)),
   );
 
   context.subscriptions.push(

@@ -496,6 +496,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     let last = 0;
     let saved = false;
     const onProgress = (x: AnalyzeProgress) => {
+      if (x.phase === 'saving') saved = true;
       const now = Date.now();
       if (now - last < 200) return;
       last = now;
@@ -504,7 +505,6 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const what = x.phase === 'saving' ? `docker save: ${mb(x.bytes)}${of}` : `reading layers (${x.layersDone} done): ${mb(x.bytes)}${of}`;
       // docker save is the first half of a local image's analysis, reading the archive the second
       const frac = x.totalBytes ? Math.min(1, x.bytes / x.totalBytes) : 0;
-      if (x.phase === 'saving') saved = true;
       progress.report(Math.min(99, Math.round(x.phase === 'saving' ? frac * 50 : saved ? 50 + frac * 50 : frac * 100)), what);
     };
     const opts = { docker: { dockerPath: settings.docker.path, timeoutMs: settings.docker.timeoutMs }, signal: abort.signal, onProgress };
