@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from './model';
 import { envAt, stageByRef, stageLineage, workdirAt } from './model';
 import type { Word } from './shell';
+import { globToRegExp } from './glob';
 
 /** go build flags that take a value (the rest are booleans). */
 const VALUE_FLAGS = new Set([
@@ -112,15 +113,6 @@ export function flagValue(ins: InstructionInfo, name: string): string | undefine
 /** Files that are not programs, commonly copied from build stages next to the binary. */
 const DATA_PATH = /^\/(etc|usr\/share|usr\/local\/share|var)\/|\.(crt|pem|json|ya?ml|toml|conf|html|css|js|txt|md|sql|tmpl|proto)$|zoneinfo|passwd|group$/;
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const c of glob) {
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
-}
 
 /** Whether copying `src` (absolute, may be a glob or a directory) carries the file at `file`. */
 function copyCarries(src: string, file: string): boolean {

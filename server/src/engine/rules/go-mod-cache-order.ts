@@ -1,3 +1,4 @@
+import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import {
   envAt, expandVariables, heredocsOf, isGoBinary, stageByRef, stageLineage, workdirAt,
@@ -28,23 +29,6 @@ type SourceKind =
   | { kind: 'other' }
   | { kind: 'unknown' };
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
-}
 
 /** Values of variables (ARG defaults, ENV, GOPATH of Go images) usable in `ins`'s arguments (`ins` undefined: at the stage's end). */
 function variableLookup(model: DockerfileModel, stage: Stage, ins?: InstructionInfo): (name: string) => string | undefined {

@@ -1,3 +1,4 @@
+import { globToRegExp as globRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
 import { runCommands, stageLineage, workdirAt } from '../dockerfile/model';
@@ -86,23 +87,6 @@ function ctxRelative(s: string): string {
   return p.replace(/\/+$/, '');
 }
 
-function globRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
-}
 
 /**
  * What the build context puts into the file system of `stage` before `upTo`

@@ -1,3 +1,4 @@
+import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import { contextKnown, isIgnored } from '../dockerfile/context';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
@@ -55,23 +56,6 @@ const WHOLE_CONTEXT = new Set(['.', './', '*', './*']);
 const isGlob = (p: string) => /[*?[]/.test(p);
 const under = (p: string, dir: string) => dir === '/' ? p !== '/' : p.startsWith(dir + '/');
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
-}
 
 interface Deletion {
   /** Absolute POSIX path, possibly a shell pattern. */
