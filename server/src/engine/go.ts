@@ -129,3 +129,30 @@ export function linkerStrip(flags: string[]): LinkerStrip {
   }
   return r;
 }
+
+/** The last `containermaxprocs=` setting of a GODEBUG-style list ("a=1,b=0"), if any. */
+export function containerMaxProcsSetting(list: string): boolean | undefined {
+  let out: boolean | undefined;
+  for (const kv of list.split(/[\s,]+/)) {
+    const m = /^containermaxprocs=(\d+)$/.exec(kv);
+    if (m) out = m[1] !== '0';
+  }
+  return out;
+}
+
+/** `godebug containermaxprocs=N` in a go.mod (line or block form). */
+export function goModGodebug(text: string): boolean | undefined {
+  let out: boolean | undefined;
+  let inBlock = false;
+  for (const raw of text.split(/\r\n|\n|\r/)) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else out = containerMaxProcsSetting(line) ?? out;
+      continue;
+    }
+    if (/^godebug\s*\($/.test(line)) inBlock = true;
+    else if (/^godebug\s+/.test(line)) out = containerMaxProcsSetting(line.replace(/^godebug\s+/, '')) ?? out;
+  }
+  return out;
+}

@@ -1,3 +1,4 @@
+import { containerMaxProcsSetting, goModGodebug } from '../go';
 import { isMap, isScalar, isSeq, type Document, type Scalar, type YAMLMap } from 'yaml';
 import type { Config } from '../config';
 import { goAtLeast } from '../go';
@@ -151,32 +152,6 @@ export function addEnvFix(model: ManifestModel, w: Workload, c: Container, title
 
 // ---------------------------------------------------------------------------
 
-/** The last `containermaxprocs=` setting of a GODEBUG-style list ("a=1,b=0"), if any. */
-function containerMaxProcsSetting(list: string): boolean | undefined {
-  let out: boolean | undefined;
-  for (const kv of list.split(/[\s,]+/)) {
-    const m = /^containermaxprocs=(\d+)$/.exec(kv);
-    if (m) out = m[1] !== '0';
-  }
-  return out;
-}
-
-/** `godebug containermaxprocs=N` in a go.mod (line or block form). */
-function goModGodebug(text: string): boolean | undefined {
-  let out: boolean | undefined;
-  let inBlock = false;
-  for (const raw of text.split(/\r\n|\n|\r/)) {
-    const line = raw.replace(/\/\/.*$/, '').trim();
-    if (inBlock) {
-      if (line === ')') inBlock = false;
-      else out = containerMaxProcsSetting(line) ?? out;
-      continue;
-    }
-    if (/^godebug\s*\($/.test(line)) inBlock = true;
-    else if (/^godebug\s+/.test(line)) out = containerMaxProcsSetting(line.replace(/^godebug\s+/, '')) ?? out;
-  }
-  return out;
-}
 
 const DOWNWARD = (resource: string): Entry[] => [
   ['name', 'GOMAXPROCS'],
