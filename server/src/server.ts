@@ -274,14 +274,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
   }
 
+  // TextDocuments fires onDidChangeContent right after onDidOpen for the same open: that one must
+  // not replace the open's undebounced lint with a debounced one (first diagnostics 200 ms later)
+  const justOpened = new Set<string>();
   documents.onDidOpen((e) => {
+    justOpened.add(e.document.uri);
     syncOverlay(e.document, true);
     schedule(e.document, 0);
     layers.documentChanged(e.document.uri, 0);
   });
   documents.onDidChangeContent((e) => {
+    const opening = justOpened.delete(e.document.uri);
     syncOverlay(e.document, true);
-    schedule(e.document);
+    if (!opening) schedule(e.document);
     layers.documentChanged(e.document.uri);
   });
   documents.onDidClose((e) => {

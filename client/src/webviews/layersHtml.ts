@@ -41,7 +41,8 @@ const CSS = `
 .totals { margin: 8px 0; display: grid; grid-template-columns: max-content max-content; gap: 2px 12px; }
 .totals .num { text-align: right; font-variant-numeric: tabular-nums; }
 .busy { opacity: .6; }
-@media (max-width: 360px) { .rows .barcell { display: none; } .rows td.text { width: 60%; } }
+/* a side bar at its default width (~300 px) left 10 characters of the instruction: wrap it there (at most 80 characters) */
+@media (max-width: 360px) { .rows .barcell { display: none; } .rows td.text { width: 60%; white-space: normal; overflow-wrap: anywhere; } }
 `;
 
 function sizeCell(r: LayerRow): string {

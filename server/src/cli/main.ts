@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { CONFIG_FILE_NAMES, configFor, DEFAULT_CONFIG, loadConfigFile, matchesGlob, type Config, type ConfigProblem } from '../engine/config';
 import { documentKind, fixAll, lint } from '../engine/lint';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../engine/types';
-import { FsWorkspace } from '../engine/workspace';
+import { CachedFsWorkspace } from '../engine/workspace';
 import { ALL_RULES } from '../engine/rules';
 import { startServer } from '../server';
 import { runAnalyze } from './analyze';
@@ -172,7 +172,7 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
   }
   const maxFileSize = maxFileSizeArg === undefined ? undefined : Number(maxFileSizeArg);
 
-  const workspace = new FsWorkspace();
+  const workspace = new CachedFsWorkspace();
   const problems: ConfigProblem[] = [];
   let explicitConfig: Config | undefined;
   if (opts.config) {

@@ -52,6 +52,70 @@ export class FsWorkspace implements Workspace {
   }
 }
 
+/**
+ * The file system as one CLI run sees it: every stat, read and listing is
+ * done once and remembered (nothing but the linted files changes during a
+ * run, and `--fix` reads and writes those directly). Linting thousands of
+ * files otherwise repeats the same go.mod / .dockerignore / config lookups
+ * for each of them.
+ */
+export class CachedFsWorkspace extends FsWorkspace {
+  private readonly stats = new Map<string, fs.Stats | null>();
+  private readonly reads = new Map<string, string | undefined>();
+  private readonly dirs = new Map<string, string[]>();
+
+  private stat(abs: string): fs.Stats | null {
+    let st = this.stats.get(abs);
+    if (st === undefined) {
+      try {
+        st = fs.statSync(abs);
+      } catch {
+        st = null;
+      }
+      this.stats.set(abs, st);
+    }
+    return st;
+  }
+
+  override readFile(p: string): string | undefined {
+    const abs = path.resolve(p);
+    const open = this.overlay.get(abs);
+    if (open !== undefined) return open;
+    if (!this.reads.has(abs)) {
+      const st = this.stat(abs);
+      let text: string | undefined;
+      if (st && st.isFile() && st.size <= MAX_READ) {
+        try {
+          text = fs.readFileSync(abs, 'utf8');
+        } catch {
+          text = undefined;
+        }
+      }
+      this.reads.set(abs, text);
+    }
+    return this.reads.get(abs);
+  }
+
+  override exists(p: string): boolean {
+    const abs = path.resolve(p);
+    return this.overlay.has(abs) || this.stat(abs) !== null;
+  }
+
+  override isDirectory(p: string): boolean {
+    return !!this.stat(path.resolve(p))?.isDirectory();
+  }
+
+  override listDir(p: string): string[] {
+    const abs = path.resolve(p);
+    let names = this.dirs.get(abs);
+    if (!names) {
+      names = super.listDir(abs);
+      this.dirs.set(abs, names);
+    }
+    return names;
+  }
+}
+
 /** A workspace made of a map of absolute paths to contents; directories are implied. */
 export class MemoryWorkspace implements Workspace {
   private readonly files = new Map<string, string>();

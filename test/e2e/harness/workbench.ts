@@ -83,13 +83,29 @@ export class Workbench {
     }
   }
 
-  /** Quick Open (Ctrl+P): types a path and opens the first match; waits for its editor tab. */
+  /**
+   * Quick Open (Ctrl+P): types a path and opens the match; waits for its editor tab. Enter waits
+   * until the focused row is that file: right after typing, the list can still show the recently
+   * opened files (another file would open).
+   */
   async openFile(relPath: string): Promise<void> {
     const { page } = this;
     await this.quickInput('Control+P');
     await page.keyboard.type(relPath);
     const base = path.basename(relPath);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor();
+    const dir = path.dirname(relPath) === '.' ? '' : path.basename(path.dirname(relPath));
+    // a file row: its name in .label-name, its folder in .label-description (none at the workspace root)
+    await page.waitForFunction(
+      ({ base, dir, typed }) => {
+        const doc = (globalThis as any).document;
+        const input = doc.querySelector('.quick-input-widget .quick-input-box input');
+        const row = doc.querySelector('.quick-input-list .monaco-list-row.focused');
+        const name = (row?.querySelector('.label-name')?.textContent ?? '').trim();
+        const folder = (row?.querySelector('.label-description')?.textContent ?? '').trim();
+        return input?.value === typed && name === base && (dir ? folder.split(/[\\/]/).pop() === dir : !folder || folder === '.');
+      },
+      { base, dir, typed: relPath },
+    );
     await page.keyboard.press('Enter');
     await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
     await page.locator('.monaco-editor .view-lines').first().waitFor();

@@ -212,9 +212,7 @@ export const dockerignoreMissing: Rule = {
     }
 
     // leave out what the Dockerfile uses from the context
-    const used = references(model)
-      .map((r) => asContextPath(r.value, r.ins, broadDest))
-      .filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p));
+    const used = [...new Set(references(model).map((r) => asContextPath(r.value, r.ins, broadDest)))].filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p));
     const entries = DOCKERIGNORE_DEFAULTS.filter((pat) => {
       if (pat === '.git' && readsGit) return false;
       const m = dockerignoreMatcher([pat]);
