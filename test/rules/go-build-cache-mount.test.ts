@@ -1,6 +1,9 @@
 import { goBuildCacheMount } from '../../server/src/engine/rules/go-build-cache-mount';
 import { ruleTester } from '../helpers/ruleTester';
 
+/** A file that already needs BuildKit (so the cache-mount fix is preferred). */
+const SYNTAX = '# syntax=docker/dockerfile:1\n';
+
 const MOD = '--mount=type=cache,target=/go/pkg/mod';
 const BUILD = '--mount=type=cache,target=/root/.cache/go-build';
 const GOMOD = { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'go.sum': '' };
@@ -63,17 +66,18 @@ ruleTester(goBuildCacheMount, {
       code: ms('COPY . .\nRUN CGO_ENABLED=0 go build -o /app .'),
       files: GOMOD,
       findings: [{ line: 4, text: 'go build', severity: 'info', message: '14.6 s' }],
-      output: ms(`COPY . .\nRUN ${MOD} ${BUILD} CGO_ENABLED=0 go build -o /app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`COPY . .\nRUN ${MOD} ${BUILD} CGO_ENABLED=0 go build -o /app .`) }],
     },
     {
       name: 'go mod download: module cache only',
-      code: ms('COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .'),
+      code: SYNTAX + ms('COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .'),
       files: GOMOD,
       findings: [
-        { line: 4, text: 'go mod download', message: 'downloads modules without a BuildKit cache mount for the module cache (`/go/pkg/mod`)' },
-        { line: 6, text: 'go build' },
+        { line: 5, text: 'go mod download', message: 'downloads modules without a BuildKit cache mount for the module cache (`/go/pkg/mod`)' },
+        { line: 7, text: 'go build' },
       ],
-      output: ms(`COPY go.mod go.sum ./\nRUN ${MOD} go mod download\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /app .`),
+      output: SYNTAX + ms(`COPY go.mod go.sum ./\nRUN ${MOD} go mod download\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /app .`),
     },
     {
       name: 'only the build cache missing; the new flag goes before the existing ones',
@@ -85,13 +89,15 @@ ruleTester(goBuildCacheMount, {
       name: 'several go commands in one RUN: one finding',
       code: ms('COPY . .\nRUN go mod download && go test ./... && go build -o /app .'),
       findings: [{ line: 4, text: 'go mod download' }],
-      output: ms(`COPY . .\nRUN ${MOD} ${BUILD} go mod download && go test ./... && go build -o /app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`COPY . .\nRUN ${MOD} ${BUILD} go mod download && go test ./... && go build -o /app .`) }],
     },
     {
       name: 'continuation lines and a comment: only the keyword line changes',
       code: ms('COPY . .\nRUN CGO_ENABLED=0 \\\n    # static\n    go build \\\n      -o /app .'),
       findings: [{ line: 6, text: 'go build' }],
-      output: ms(`COPY . .\nRUN ${MOD} ${BUILD} CGO_ENABLED=0 \\\n    # static\n    go build \\\n      -o /app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`COPY . .\nRUN ${MOD} ${BUILD} CGO_ENABLED=0 \\\n    # static\n    go build \\\n      -o /app .`) }],
     },
     {
       name: 'heredoc RUN',
@@ -103,31 +109,36 @@ ruleTester(goBuildCacheMount, {
       name: 'GOMODCACHE and GOCACHE set by ENV are used as targets',
       code: ms('ENV GOMODCACHE=/cache/mod \\\n    GOCACHE=/cache/build\nCOPY . .\nRUN go build -o /app .'),
       findings: [{ line: 6, text: 'go build', message: '`/cache/mod`' }],
-      output: ms('ENV GOMODCACHE=/cache/mod \\\n    GOCACHE=/cache/build\nCOPY . .\nRUN --mount=type=cache,target=/cache/mod --mount=type=cache,target=/cache/build go build -o /app .'),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms('ENV GOMODCACHE=/cache/mod \\\n    GOCACHE=/cache/build\nCOPY . .\nRUN --mount=type=cache,target=/cache/mod --mount=type=cache,target=/cache/build go build -o /app .') }],
     },
     {
       name: 'GOPATH set: $GOPATH/pkg/mod',
       code: ms('ENV GOPATH=/work\nCOPY . .\nRUN go build -o /app .'),
       findings: [{ line: 5 }],
-      output: ms(`ENV GOPATH=/work\nCOPY . .\nRUN --mount=type=cache,target=/work/pkg/mod ${BUILD} go build -o /app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`ENV GOPATH=/work\nCOPY . .\nRUN --mount=type=cache,target=/work/pkg/mod ${BUILD} go build -o /app .`) }],
     },
     {
       name: 'non-root USER with GOCACHE set',
       code: ms('USER 1000\nENV GOCACHE=/tmp/gocache\nCOPY . .\nRUN go build -o /tmp/app .'),
       findings: [{ line: 6 }],
-      output: ms(`USER 1000\nENV GOCACHE=/tmp/gocache\nCOPY . .\nRUN ${MOD} --mount=type=cache,target=/tmp/gocache go build -o /tmp/app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`USER 1000\nENV GOCACHE=/tmp/gocache\nCOPY . .\nRUN ${MOD} --mount=type=cache,target=/tmp/gocache go build -o /tmp/app .`) }],
     },
     {
       name: 'Alpine with apk go (root, GOPATH=$HOME/go)',
       code: ms('RUN apk add --no-cache go\nCOPY . .\nRUN go build -o /app .', 'alpine:3.20'),
       findings: [{ line: 5 }],
-      output: ms(`RUN apk add --no-cache go\nCOPY . .\nRUN --mount=type=cache,target=/root/go/pkg/mod ${BUILD} go build -o /app .`, 'alpine:3.20'),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`RUN apk add --no-cache go\nCOPY . .\nRUN --mount=type=cache,target=/root/go/pkg/mod ${BUILD} go build -o /app .`, 'alpine:3.20') }],
     },
     {
       name: 'vendored build still needs the build cache',
       code: ms('COPY . .\nRUN go build -mod=vendor -o /app .'),
       findings: [{ line: 4, message: 'compiles without a BuildKit cache mount for the build cache' }],
-      output: ms(`COPY . .\nRUN ${BUILD} go build -mod=vendor -o /app .`),
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: ms(`COPY . .\nRUN ${BUILD} go build -mod=vendor -o /app .`) }],
     },
     {
       name: 'go install of a tool@version (downloads and compiles)',
@@ -146,7 +157,7 @@ ruleTester(goBuildCacheMount, {
       code: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download\nCMD ["go", "run", "."]\n',
       findings: [{ line: 4, text: 'go mod download', message: 'the image runs `go` when it starts' }],
       output: null,
-      fixes: [{ title: `Add ${MOD}`, output: `FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ${MOD} go mod download\nCMD ["go", "run", "."]\n` }],
+      fixes: [{ title: /^Add --mount=type=cache,target=\/go\/pkg\/mod/, output: `FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ${MOD} go mod download\nCMD ["go", "run", "."]\n` }],
     },
     {
       name: 'another stage copies the module cache out: fix not preferred',
@@ -157,16 +168,17 @@ ruleTester(goBuildCacheMount, {
     },
     {
       name: 'download in a deps stage, build in a stage built on it: both reported',
-      code: 'FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nFROM deps AS build\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
+      code: SYNTAX + 'FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nFROM deps AS build\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n',
       files: GOMOD,
-      findings: [{ line: 4, text: 'go mod download' }, { line: 7, text: 'go build' }],
-      output: `FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN ${MOD} go mod download\nFROM deps AS build\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n`,
+      findings: [{ line: 5, text: 'go mod download' }, { line: 8, text: 'go build' }],
+      output: SYNTAX + `FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN ${MOD} go mod download\nFROM deps AS build\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n`,
     },
     {
       name: 'a copy out of the stage with a variable elsewhere does not block the fix',
       code: 'FROM golang:1.22 AS build\nARG TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/$TARGETARCH/app .\nFROM scratch\nARG TARGETARCH\nCOPY --from=build /out/$TARGETARCH/app /app\n',
       findings: [{ line: 5 }],
-      output: `FROM golang:1.22 AS build\nARG TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /out/$TARGETARCH/app .\nFROM scratch\nARG TARGETARCH\nCOPY --from=build /out/$TARGETARCH/app /app\n`,
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache.*\(needs BuildKit\)$/, output: `FROM golang:1.22 AS build\nARG TARGETARCH\nWORKDIR /src\nCOPY . .\nRUN ${MOD} ${BUILD} go build -o /out/$TARGETARCH/app .\nFROM scratch\nARG TARGETARCH\nCOPY --from=build /out/$TARGETARCH/app /app\n` }],
     },
     {
       name: 'heredoc with a continuation line and apk before it',

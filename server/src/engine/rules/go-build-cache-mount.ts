@@ -257,9 +257,13 @@ export const goBuildCacheMount: Rule = {
         const kwEnd = model.index.offsetAt(ins.node.getInstructionRange().end);
         const blockers = missing.map((m) => cacheNeededInImage(model, stage, m.path)).filter((x): x is string => !!x);
         if (blockers.length) message += ` Note: the cache directory is used after the build (${blockers[0]}); a cache mount keeps it out of the image.`;
+        // `RUN --mount` fails on the classic builder ("the --mount option requires BuildKit"):
+        // applied blindly only when the file already needs BuildKit
+        const buildkit = requiresBuildKit(model);
+        if (!buildkit) message += ' (`RUN --mount` needs BuildKit, the default builder since Docker 23; the classic builder, `DOCKER_BUILDKIT=0`, rejects it.)';
         const fix: Fix = {
-          title: `Add ${flags.join(' ')}`,
-          preferred: !blockers.length,
+          title: `Add ${flags.join(' ')}${buildkit ? '' : ' (needs BuildKit)'}`,
+          preferred: !blockers.length && buildkit,
           edits: [editAt(model, kwEnd, kwEnd, flags.map((f) => ' ' + f).join(''))],
         };
         out.push({ message, range, fixes: [fix] });
@@ -268,3 +272,15 @@ export const goBuildCacheMount: Rule = {
     return out;
   },
 };
+
+/** The Dockerfile already uses a feature only BuildKit builds (so a `RUN --mount` costs nothing more). */
+export function requiresBuildKit(model: DockerfileModel): boolean {
+  if (model.instructions.length && /^\s*#\s*syntax\s*=/im.test(model.text.slice(0, model.instructions[0].start))) return true;
+  // the automatic platform ARGs exist only under BuildKit
+  if (/\$\{?BUILDPLATFORM\b/.test(model.text)) return true;
+  for (const ins of model.instructions) {
+    if (ins.flags.some((f) => ['mount', 'link', 'chmod', 'network', 'security', 'parents', 'exclude'].includes(f.name))) return true;
+    if ((ins.keyword === 'RUN' || ins.keyword === 'COPY' || ins.keyword === 'ADD') && /(^|\s)<<-?["']?[A-Za-z_]/.test(ins.args.text.slice(ins.restStart))) return true;
+  }
+  return false;
+}
