@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { configFor, DEFAULT_CONFIG, matchesGlob, mergeConfig, type Config } from './engine/config';
-import { compatiblePreferredEdits, DEFAULT_MAX_FILE_SIZE, documentKind, lint, sizeLimitFinding } from './engine/lint';
+import { compatiblePreferredEdits, DEFAULT_MAX_FILE_SIZE, documentKind, exceedsSizeLimit, lint } from './engine/lint';
 import { docsUrl } from './engine/rule';
 import { ruleById } from './engine/rules';
 import { comparePositions } from './engine/text';
@@ -135,7 +135,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const filePath = doc ? uriToPath(uri) : '';
       if (!doc || !settings.enable || documentKind(filePath, doc.languageId) !== 'dockerfile') return undefined;
       // above containerTuner.maxFileSize the document is skipped (its one info diagnostic says so)
-      if (sizeLimitFinding(doc.getText(), 'dockerfile', settings.maxFileSize)) return undefined;
+      if (exceedsSizeLimit(doc.getText(), settings.maxFileSize)) return undefined;
       return { text: doc.getText(), version: doc.version, path: filePath };
     },
     workspace,
@@ -247,8 +247,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void settingsReady.then(() => {
       const t = timers.get(uri);
       if (t) clearTimeout(t);
+      // closed meanwhile (opened and closed in one burst): no timer, or its entry would stay forever
+      if (!documents.get(uri)) {
+        timers.delete(uri);
+        return;
+      }
       // always asynchronous, so a burst of changes lints once
-      timers.set(uri, setTimeout(() => { const d = documents.get(uri); if (d) lintNow(d); }, Math.max(0, delay ?? settings.debounceMs)));
+      timers.set(uri, setTimeout(() => { timers.delete(uri); const d = documents.get(uri); if (d) lintNow(d); }, Math.max(0, delay ?? settings.debounceMs)));
     });
   }
 
@@ -335,7 +340,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const filePath = uriToPath(doc.uri);
     if (!settings.enable || documentKind(filePath, doc.languageId) !== 'dockerfile') return undefined;
     // above the size limit nothing reads the text (hover, pin to digest): it stays as cheap as its one diagnostic
-    if (sizeLimitFinding(doc.getText(), 'dockerfile', settings.maxFileSize)) return undefined;
+    if (exceedsSizeLimit(doc.getText(), settings.maxFileSize)) return undefined;
     try {
       return buildDockerfileModel(doc.getText(), filePath, workspace);
     } catch (e) {

@@ -50,6 +50,9 @@ ruleTester(goCrossCompile, {
     },
     { name: 'Windows platform', code: ms('--platform=windows/amd64 golang:1.22', 'RUN go build -o /app .') },
     { name: 'pragma', code: '# container-tuner ignore=go-cross-compile\n' + ms('golang:1.22', 'RUN CGO_ENABLED=0 go build -o /app .') },
+    // fuzz regression (fuzz/failures): the fix added --platform=$BUILDPLATFORM before the bare flag, which
+    // (the last one) still said nothing, so the finding came back after every fix
+    { name: 'a bare --platform (half-typed): a platform is being chosen', code: ms('--platform golang:1.22', 'RUN CGO_ENABLED=0 go build -o /app .') },
   ],
   invalid: [
     {

@@ -140,5 +140,20 @@ ruleTester(runtimeUserRoot, {
       findings: [{ line: 5 }],
       output: BUILD + 'FROM scratch\nCOPY --link --chown=65532:65532 --from=build /out/app /app\nCMD ["/app"]\n' + USER + '\n',
     },
+    // fuzz regressions (fuzz/failures): the appended USER line became part of an instruction that
+    // ends with a continuation at the end of the file
+    {
+      name: 'last instruction ends with a continuation at the end of the file: no USER fix',
+      code: BUILD + 'FROM scratch\nCOPY --from=build /out/app /app\nLABEL maintainer="me" \\\n',
+      findings: [{ line: 5 }],
+      output: null,
+    },
+    {
+      name: 'a trailing escape without a newline: no USER fix',
+      code: BUILD + 'FROM scratch\nCOPY --from=build /out/app /app\nCMD  \\',
+      noCrlf: true,
+      findings: [{ line: 5 }],
+      output: null,
+    },
   ],
 });

@@ -156,3 +156,6 @@ export function goModGodebug(text: string): boolean | undefined {
   }
   return out;
 }
+
+/** How many directories up from a go command the rules look for its go.mod (a real tree is never this deep). */
+export const MAX_MODULE_DEPTH = 64;

@@ -192,7 +192,8 @@ export function checkGoMemLimit(value: string): GoEnvCheck {
     return bad({ reason: `Go does not accept exponents; give a whole number of bytes.` });
   }
 
-  m = /^([0-9]*\.?[0-9]*)([A-Za-z]*)$/.exec(v);
+  // (`[0-9]*(?:\.[0-9]*)?`, not `[0-9]*\.?[0-9]*`: two adjacent digit runs backtracked quadratically on long digit strings)
+  m = /^([0-9]*(?:\.[0-9]*)?)([A-Za-z]*)$/.exec(v);
   const d = m ? parseDecimal(m[1]) : undefined;
   if (!m || !d) return bad({ reason: 'Go accepts only digits with an optional `B`, `KiB`, `MiB`, `GiB` or `TiB` suffix, or `off`.' });
   const unit = m[2];
@@ -277,7 +278,8 @@ export function checkGoMaxProcs(value: string): GoEnvCheck {
     return bad({ rewrite: `${t}`, preferred: true, reason: `Go reads the value as written (spaces, quotes and \`+\` included) and ignores it; ${code(`${t}`)} is the valid form.` });
   }
   // CPU quantities: 500m, 1.5, 2000m
-  const m = /^([0-9]*\.?[0-9]*)(m?)$/.exec(v);
+  // (one digit run before the dot and one after it: linear on long digit strings)
+  const m = /^([0-9]*(?:\.[0-9]*)?)(m?)$/.exec(v);
   const d = m ? parseDecimal(m[1]) : undefined;
   if (m && d && d.num > 0n) {
     const cores: Decimal = m[2] ? { num: d.num, den: d.den * 1000n } : d;

@@ -7,7 +7,7 @@ import { contextFor, DEFAULT_CONFIG } from './config';
 import { isSuppressed, parsePragmas } from './pragmas';
 import type { Rule, RuleFinding } from './rule';
 import { ALL_RULES } from './rules';
-import { applyEdits, comparePositions, editsOverlap } from './text';
+import { applyEdits, comparePositions } from './text';
 import type { DocumentKind, Finding, TextEdit, Workspace } from './types';
 
 export interface LintInput {
@@ -42,16 +42,21 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
 }
 
+/** Whether a text is above the size limit (in UTF-8 bytes; 0 or a negative limit: never). */
+export function exceedsSizeLimit(text: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): boolean {
+  if (!(maxFileSize > 0) || text.length * 3 <= maxFileSize) return false;
+  return text.length > maxFileSize || Buffer.byteLength(text, 'utf8') > maxFileSize;
+}
+
 /**
  * The one finding for a document above the size limit, or undefined when it
- * is within it. YAML that shows no workload kind stays silent (big OpenAPI or
- * CI files are not ours to comment on).
+ * is within it, or when it is YAML that shows no workload kind (big OpenAPI
+ * or CI files are not ours to comment on: skipped silently).
  */
 export function sizeLimitFinding(text: string, kind: DocumentKind, maxFileSize = DEFAULT_MAX_FILE_SIZE): Finding | undefined {
-  if (!(maxFileSize > 0) || text.length * 3 <= maxFileSize) return undefined;
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes <= maxFileSize) return undefined;
+  if (!exceedsSizeLimit(text, maxFileSize)) return undefined;
   if (kind === 'yaml' && !WORKLOAD_HINT.test(text)) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
   return {
     rule: ENGINE_RULE_ID,
     severity: 'info',
@@ -82,8 +87,10 @@ export function documentKind(filePath: string, languageId?: string): DocumentKin
 
 export function lint(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
   const kind = documentKind(input.path, input.languageId);
-  const tooLarge = kind && sizeLimitFinding(input.text, kind, opts.maxFileSize);
-  if (tooLarge) return { kind, findings: [tooLarge] };
+  if (kind && exceedsSizeLimit(input.text, opts.maxFileSize)) {
+    const finding = sizeLimitFinding(input.text, kind, opts.maxFileSize);
+    return { kind, findings: finding ? [finding] : [] };
+  }
   if (kind === 'dockerfile') return lintDockerfile(input, workspace, opts);
   if (kind === 'yaml') return lintManifest(input, workspace, opts);
   return { kind, findings: [] };
@@ -139,9 +146,11 @@ export function lintManifest(input: LintInput, workspace: Workspace, opts: LintO
       }
     }
   }
+  // only extents that start on a line with a pragma can suppress (most files have none: no scan per finding)
+  const pragmaExtents = extents.filter(([s]) => pragmas.lines.has(s));
   const suppressedAt = (rule: Rule, line: number) => {
     if (isSuppressed(pragmas, rule.id, rule.hadolint, line)) return true;
-    for (const [s, e] of extents) if (s <= line && line <= e && s !== line && isSuppressed(pragmas, rule.id, rule.hadolint, s)) return true;
+    for (const [s, e] of pragmaExtents) if (s <= line && line <= e && s !== line && isSuppressed(pragmas, rule.id, rule.hadolint, s)) return true;
     return false;
   };
   const findings = runRules(
@@ -162,9 +171,18 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
   const lines = text.split(/\r\n|\n|\r/);
   const pragmas = parsePragmas(lines);
   // statement start line for any line inside an instruction
+  // (binary search over the instructions, in document order: 100,000 findings stay linear)
   const statementLine = (line: number): number | undefined => {
-    for (const ins of model.instructions) if (ins.range.start.line <= line && line <= ins.range.end.line) return ins.range.start.line;
-    return undefined;
+    const list = model.instructions;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (list[mid].range.start.line <= line) lo = mid;
+      else hi = mid - 1;
+    }
+    const ins = list[lo];
+    return ins && ins.range.start.line <= line && line <= ins.range.end.line ? ins.range.start.line : undefined;
   };
   const findings = runRules(
     rules,
@@ -180,10 +198,43 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
 export function compatiblePreferredEdits(findings: Finding[]): { edits: TextEdit[]; applied: Finding[] } {
   const edits: TextEdit[] = [];
   const applied: Finding[] = [];
+  // the accepted edits as sorted, disjoint spans (touching ones merged): one binary search per
+  // edit instead of comparing with every accepted edit (100,000 fixes were quadratic)
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const key = (p: { line: number; character: number }) => p.line * 1e9 + p.character;
+  const lastAtOrBefore = (k: number) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  };
+  // same rule as editsOverlap: spans that touch (or insertions at the same point) overlap
+  const overlaps = (s: number, e: number) => {
+    const i = lastAtOrBefore(e);
+    return i >= 0 && ends[i] >= s;
+  };
+  const add = (s: number, e: number) => {
+    let i = lastAtOrBefore(e);
+    while (i >= 0 && ends[i] >= s) {
+      s = Math.min(s, starts[i]);
+      e = Math.max(e, ends[i]);
+      starts.splice(i, 1);
+      ends.splice(i, 1);
+      i--;
+    }
+    starts.splice(i + 1, 0, s);
+    ends.splice(i + 1, 0, e);
+  };
   for (const f of findings) {
     const fix = f.fixes.find((x) => x.preferred);
     if (!fix) continue;
-    if (editsOverlap(edits, fix.edits)) continue;
+    if (fix.edits.some((x) => overlaps(key(x.range.start), key(x.range.end)))) continue;
+    for (const x of fix.edits) add(key(x.range.start), key(x.range.end));
     edits.push(...fix.edits);
     applied.push(f);
   }
@@ -211,7 +262,7 @@ export function fixAll(input: LintInput, workspace: Workspace, opts: LintOptions
     if (!edits.length) break;
     const next = applyEdits(text, edits);
     if (next === text) break;
-    fixed.push(...applied);
+    for (const f of applied) fixed.push(f); // (no spread: 100,000+ arguments overflow the stack)
     text = next;
   }
   return { text, fixed, passes };

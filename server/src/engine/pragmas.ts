@@ -12,8 +12,12 @@ export interface Pragmas {
   lines: Map<number, Set<string>>;
 }
 
-const OURS = /^\s*#\s*container-tuner\s+(ignore|ignore-file)\s*=\s*([A-Za-z0-9_*,\- ]+?)\s*$/;
-const HADOLINT = /^\s*#\s*hadolint\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\- ]+?)\s*$/;
+// The list after `=` is read whole and checked apart: `=\s*([…]+?)\s*$` backtracked quadratically on a
+// long run of spaces that does not end the line.
+const OURS = /^\s*#\s*container-tuner\s+(ignore|ignore-file)\s*=(.*)$/;
+const HADOLINT = /^\s*#\s*hadolint\s+(global\s+)?ignore\s*=(.*)$/;
+const OURS_LIST = /^[A-Za-z0-9_*,\- ]+$/;
+const HADOLINT_LIST = /^[A-Za-z0-9_,\- ]+$/;
 
 /**
  * Reads pragmas from `lines`. A line pragma applies to the next line that is
@@ -24,8 +28,10 @@ export function parsePragmas(lines: string[]): Pragmas {
   let pending: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    const ours = OURS.exec(line);
-    const hado = ours ? null : HADOLINT.exec(line);
+    let ours = OURS.exec(line);
+    if (ours && !OURS_LIST.test(ours[2].trim())) ours = null;
+    let hado = ours ? null : HADOLINT.exec(line);
+    if (hado && !HADOLINT_LIST.test(hado[2].trim())) hado = null;
     if (ours || hado) {
       const ids = (ours ? ours[2] : hado![2]).split(/[\s,]+/).filter(Boolean);
       const fileWide = ours ? ours[1] === 'ignore-file' : Boolean(hado![1]);

@@ -107,9 +107,9 @@ export function contextKnown(model: DockerfileModel): boolean {
  */
 export function contextRelative(model: DockerfileModel, p: string): string {
   let s = p.replace(/\\/g, '/');
-  const ctx = path.resolve(model.contextDir).split(path.sep).join('/').replace(/\/+$/, '');
+  const ctx = path.resolve(model.contextDir).split(path.sep).join('/').replace(/(?<!\/)\/+$/, '');
   if (ctx && (s === ctx || s.startsWith(ctx + '/'))) s = s.slice(ctx.length);
-  s = path.posix.normalize('/' + s).slice(1).replace(/\/+$/, '');
+  s = path.posix.normalize('/' + s).slice(1).replace(/(?<!\/)\/+$/, '');
   return s === '.' ? '' : s;
 }
 

@@ -116,7 +116,7 @@ const DATA_PATH = /^\/(etc|usr\/share|usr\/local\/share|var)\/|\.(crt|pem|json|y
 
 /** Whether copying `src` (absolute, may be a glob or a directory) carries the file at `file`. */
 function copyCarries(src: string, file: string): boolean {
-  const s = src.replace(/\/+$/, '') || '/';
+  const s = src.replace(/(?<!\/)\/+$/, '') || '/';
   if (s === file) return true;
   if (file.startsWith(s === '/' ? '/' : s + '/')) return true;
   if (/[*?]/.test(s)) {
@@ -145,10 +145,17 @@ export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
   const lineage = stageLineage(final);
   for (const b of all) if (lineage.includes(b.cmd.instr.stage!)) result.set(b, { build: b, via: b.cmd.instr });
 
-  // (stage, absolute path or undefined for "whatever is copied") pairs to resolve
+  // (stage, absolute path or undefined for "whatever is copied") pairs to resolve; each pair is
+  // looked at once (again only from a shallower depth): a chain of stages copying from each
+  // other used to be walked once per path through it (exponential in the number of stages)
+  const seen = new Map<string, number>();
   const visit = (stage: Stage, wanted: string | undefined, via: InstructionInfo, depth: number) => {
     if (depth > 8) return;
-    for (const s of stageLineage(stage)) {
+    for (let s: Stage | undefined = stage; s; s = s.parent) {
+      const key = `${s.index}\0${wanted ?? ''}`;
+      // seen: its ancestors were walked then too
+      if ((seen.get(key) ?? Infinity) <= depth) break;
+      seen.set(key, depth);
       for (const b of all) {
         if (b.cmd.instr.stage !== s) continue;
         if (wanted === undefined) continue;

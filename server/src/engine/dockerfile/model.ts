@@ -287,27 +287,120 @@ function newStage(model: DockerfileModel, from: InstructionInfo, byName: Map<str
   };
 }
 
+interface StageState {
+  /** Index of each instruction in the stage. */
+  index: Map<InstructionInfo, number>;
+  /** Working directory before each instruction; [length] = at the end. */
+  workdir: string[];
+  /** Per variable set by ENV in this stage: the indexes of those instructions and the values, in order. */
+  envs: Map<string, { at: number[]; values: { value: string; instr: InstructionInfo }[] }>;
+  /** Environment at the end of the stage (ancestors included). */
+  envEnd: Map<string, { value: string; instr: InstructionInfo }>;
+  /** USER (trimmed arguments) in effect before each instruction, undefined when none; [length] = at the end. */
+  user: (string | undefined)[];
+  /** Indexes of the instructions of each keyword, in order. */
+  byKeyword: Map<string, number[]>;
+}
+
+// Computed once per stage (after the model is built), so asking at every instruction stays linear
+// and a long chain of stages is walked without recursion.
+const stageStates = new WeakMap<Stage, StageState>();
+
+function stageState(stage: Stage): StageState {
+  const cached = stageStates.get(stage);
+  if (cached) return cached;
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !stageStates.has(s); s = s.parent) chain.push(s);
+  for (const st of chain.reverse()) {
+    const parent = st.parent ? stageStates.get(st.parent) : undefined;
+    let wd = parent ? parent.workdir[parent.workdir.length - 1] : st.base.goToolchain && !st.windows ? '/go' : st.windows ? 'C:\\' : '/';
+    const envEnd = new Map(parent?.envEnd ?? []);
+    let user = parent ? parent.user[parent.user.length - 1] : undefined;
+    const state: StageState = { index: new Map(), workdir: [], envs: new Map(), envEnd, user: [], byKeyword: new Map() };
+    st.instructions.forEach((ins, i) => {
+      state.index.set(ins, i);
+      const same = state.byKeyword.get(ins.keyword);
+      if (same) same.push(i);
+      else state.byKeyword.set(ins.keyword, [i]);
+      state.workdir.push(wd);
+      state.user.push(user);
+      if (ins.keyword === 'USER') user = ins.args.text.trim();
+      if (ins.keyword === 'WORKDIR') {
+        const arg = ins.args.text.trim().replace(/^(["'])(.*)\1$/, '$2');
+        if (arg) wd = st.windows ? (/^[A-Za-z]:|^[\\/]/.test(arg) ? arg : wd.replace(/(?<![\\/])[\\/]*$/, '\\') + arg) : path.posix.resolve(wd, arg);
+      } else if (ins.keyword === 'ENV') {
+        for (const p of (ins.node as any).getProperties?.() ?? []) {
+          const k: string = p.getName();
+          const v = { value: (p.getValue() ?? '') as string, instr: ins };
+          envEnd.set(k, v);
+          const list = state.envs.get(k);
+          if (list) { list.at.push(i); list.values.push(v); }
+          else state.envs.set(k, { at: [i], values: [v] });
+        }
+      }
+    });
+    state.workdir.push(wd);
+    state.user.push(user);
+    stageStates.set(st, state);
+  }
+  return stageStates.get(stage)!;
+}
+
 /** Working directory in effect before instruction `upTo` of a stage (or at its end). */
 export function workdirAt(stage: Stage, upTo?: InstructionInfo): string {
-  let wd = stage.parent ? workdirAt(stage.parent) : stage.base.goToolchain && !stage.windows ? '/go' : stage.windows ? 'C:\\' : '/';
-  for (const ins of stage.instructions) {
-    if (ins === upTo) break;
-    if (ins.keyword !== 'WORKDIR') continue;
-    const arg = ins.args.text.trim().replace(/^(["'])(.*)\1$/, '$2');
-    if (!arg) continue;
-    if (stage.windows) wd = /^[A-Za-z]:|^[\\/]/.test(arg) ? arg : wd.replace(/[\\/]*$/, '\\') + arg;
-    else wd = path.posix.resolve(wd, arg);
+  const st = stageState(stage);
+  const i = upTo ? st.index.get(upTo) : undefined;
+  return st.workdir[i ?? st.workdir.length - 1];
+}
+
+/**
+ * The instructions of `stage` with one of `keywords` that come before `upTo`
+ * (all of them without it, or when it is not in the stage), in order. Rules
+ * that look back for ARG/ENV/WORKDIR at every instruction stay linear.
+ */
+export function instructionsBefore(stage: Stage, keywords: string[], upTo?: InstructionInfo): InstructionInfo[] {
+  const st = stageState(stage);
+  const end = (upTo && st.index.get(upTo)) ?? stage.instructions.length;
+  const idx: number[] = [];
+  for (const k of keywords) {
+    const list = st.byKeyword.get(k);
+    if (!list) continue;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = 0; j < lo; j++) idx.push(list[j]);
   }
-  return wd;
+  if (keywords.length > 1) idx.sort((a, b) => a - b);
+  return idx.map((i) => stage.instructions[i]);
+}
+
+/** USER (its trimmed arguments) in effect before `upTo` in a stage and its ancestors (or at its end); undefined when none. */
+export function userAt(stage: Stage, upTo?: InstructionInfo): string | undefined {
+  const st = stageState(stage);
+  const i = upTo ? st.index.get(upTo) : undefined;
+  return st.user[i ?? st.user.length - 1];
 }
 
 /** ENV values set in a stage and its ancestors before `upTo` (later wins). */
 export function envAt(stage: Stage, upTo?: InstructionInfo): Map<string, { value: string; instr: InstructionInfo }> {
-  const env = stage.parent ? envAt(stage.parent) : new Map<string, { value: string; instr: InstructionInfo }>();
-  for (const ins of stage.instructions) {
-    if (ins === upTo) break;
-    if (ins.keyword !== 'ENV') continue;
-    for (const p of (ins.node as any).getProperties?.() ?? []) env.set(p.getName(), { value: p.getValue() ?? '', instr: ins });
+  const st = stageState(stage);
+  const i = upTo ? st.index.get(upTo) : undefined;
+  if (i === undefined) return new Map(st.envEnd);
+  const env = new Map(stage.parent ? stageState(stage.parent).envEnd : []);
+  // per variable, the last ENV before `upTo` (binary search: asking at every instruction stays cheap)
+  for (const [k, { at, values }] of st.envs) {
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) env.set(k, values[lo - 1]);
   }
   return env;
 }
@@ -371,8 +464,19 @@ export function stageByRef(model: DockerfileModel, ref: string, before: Stage): 
     const s = model.stages[Number(ref)];
     return s && s.index < before.index ? s : undefined;
   }
-  return model.stages.find((s) => s.index < before.index && s.name?.toLowerCase() === ref.toLowerCase());
+  let names = stageNames.get(model);
+  if (!names) {
+    names = new Map();
+    for (const s of model.stages) if (s.name && !names.has(s.name.toLowerCase())) names.set(s.name.toLowerCase(), s);
+    stageNames.set(model, names);
+  }
+  // the first stage of that name; a later one of the same name is never reached first
+  const s = names.get(ref.toLowerCase());
+  return s && s.index < before.index ? s : undefined;
 }
+
+/** First stage of each (lower-cased) name, per model: one lookup per COPY --from instead of a scan. */
+const stageNames = new WeakMap<DockerfileModel, Map<string, Stage>>();
 
 export interface RunCommand {
   ins: InstructionInfo;

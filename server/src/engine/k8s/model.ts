@@ -113,7 +113,10 @@ export function scalarString(s: Scalar | undefined): string | undefined {
   return typeof s.value === 'object' ? undefined : String(s.value);
 }
 
-const HELM = /\{\{[\s\S]*?\}\}/;
+// a template action on one line, with no braces inside (`{{ .Values.x | nindent 4 }}`): a `{{` in a
+// string and the `}}` closing flow maps further on are not Helm (a fix adding flow maps made a
+// manifest look like a template); linear, where `\{\{[\s\S]*?\}\}` rescanned the file from every `{{`
+const HELM = /\{\{[^{}\n]*\}\}/;
 
 /** Whether the file is a Helm chart template (or has template syntax) and must not be linted as YAML. */
 export function isHelmTemplate(text: string, filePath: string, ws: Workspace): boolean {

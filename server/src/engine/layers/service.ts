@@ -113,8 +113,14 @@ export class LayerService {
     const s = this.docs.get(uri);
     if (!s) return;
     if (s.timer) clearTimeout(s.timer);
+    s.timer = undefined;
     s.job?.abort.abort();
-    // keep the image memory (the Dockerfile may be reopened), drop the tables
+    // keep the image memory (the Dockerfile may be reopened), drop the tables; with nothing to
+    // remember, drop the entry (every Dockerfile ever opened used to keep one: the server grew)
+    if (!s.memory.size) {
+      this.docs.delete(uri);
+      return;
+    }
     s.tables = undefined;
     s.json = undefined;
     s.version = undefined;

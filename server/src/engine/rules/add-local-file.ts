@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { DockerfileModel, InstructionInfo } from '../dockerfile/model';
-import { envAt, expandVariables } from '../dockerfile/model';
+import { envAt, expandVariables, instructionsBefore } from '../dockerfile/model';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
 
@@ -72,9 +72,7 @@ export function varsAt(model: DockerfileModel, ins: InstructionInfo): (name: str
   if (!stage) return (n) => model.globalArgs.get(n);
   const env = envAt(stage, ins);
   const args = new Map<string, string | undefined>();
-  for (const i of stage.instructions) {
-    if (i === ins) break;
-    if (i.keyword !== 'ARG') continue;
+  for (const i of instructionsBefore(stage, ['ARG'], ins)) {
     for (const p of (i.node as any).getProperties?.() ?? []) {
       const d: string | null | undefined = p.getValue();
       args.set(p.getName(), d ?? model.globalArgs.get(p.getName()));

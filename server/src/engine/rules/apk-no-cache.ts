@@ -1,5 +1,17 @@
 import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
+import type { ShellScript } from '../dockerfile/shell';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
+
+/** Whether a script removes /var/cache/apk (once per script: a RUN of many `apk add` stays linear). */
+const cleaning = new WeakMap<ShellScript, boolean>();
+function cleansApkCache(script: ShellScript): boolean {
+  let v = cleaning.get(script);
+  if (v === undefined) {
+    v = script.commands.some((c) => c.argv[0]?.value === 'rm' && c.argv.some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value)));
+    cleaning.set(script, v);
+  }
+  return v;
+}
 
 /** `apk add` keeps the package index (/var/cache/apk) in the layer unless told not to. */
 export const apkNoCache: Rule = {
@@ -20,9 +32,7 @@ export const apkNoCache: Rule = {
       // a cache mount on /var/cache/apk keeps the index out of the layer too
       if (ins.flags.some((f) => f.name === 'mount' && /target=\/var\/cache\/apk|dst=\/var\/cache\/apk|destination=\/var\/cache\/apk/.test(f.value ?? ''))) continue;
       // the index removed in the same RUN is not in the layer either
-      const cleaned = script.commands.some(
-        (c) => c.argv[0]?.value === 'rm' && c.argv.some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value)),
-      );
+      const cleaned = cleansApkCache(script);
       if (cleaned) continue;
       const [, e] = wordOffsets(script, argv[addIdx]);
       // a stage the final image is not built from only grows the build cache

@@ -67,8 +67,9 @@ function after(model: DockerfileModel, ins: InstructionInfo): InstructionInfo[] 
   const stage = ins.stage!;
   const out: InstructionInfo[] = [];
   for (const s of model.stages) {
-    if (s === stage) out.push(...s.instructions.slice(s.instructions.indexOf(ins) + 1));
-    else if (s.index > stage.index && stageLineage(s).includes(stage)) out.push(...s.instructions);
+    // (loops, not push(...spread): 100,000 instructions overflow the stack)
+    if (s === stage) for (const x of s.instructions.slice(s.instructions.indexOf(ins) + 1)) out.push(x);
+    else if (s.index > stage.index && stageLineage(s).includes(stage)) for (const x of s.instructions) out.push(x);
   }
   return out;
 }
@@ -100,7 +101,7 @@ function cleanupEdit(model: DockerfileModel, ins: InstructionInfo, cmds: Cmd[], 
     const lastWord = lastCmd.words[lastCmd.words.length - 1];
     const trailing = script.source.text.slice(lastWord.end);
     // a trailing redirection, comment, `&`, `)` or `fi` would change what the cleanup means
-    if (!/^[ \t]*;?[ \t]*$/.test(trailing)) return undefined;
+    if (!/^[ \t]*(?:;[ \t]*)?$/.test(trailing)) return undefined; // (not `[ \t]*;?[ \t]*`: quadratic on long blank runs)
     // heredoc bodies run after the command line: the cleanup must not come before them
     if (cmds.some((c) => c.si > 0)) return undefined;
     const end = wordOffsets(script, lastWord)[1];

@@ -118,7 +118,8 @@ export function buildReadsGit(model: DockerfileModel, broadDest?: string): boole
     // `$(git describe)`, `` `git rev-parse HEAD` `` inside any word, assignments included
     for (const w of cmd.words) {
       if (!w.expands) continue;
-      for (const m of w.value.matchAll(/(?:\$\(|`)\s*(?:\S*\/)?git\s+([A-Za-z-]+)/g)) if (!GIT_FREE_SUBCOMMANDS.has(m[1])) return true;
+      // (the path before `git` stops at the next `(` or backquote: `\S*\/` rescanned the rest of the word from every opener)
+      if (w.value.includes('git')) for (const m of w.value.matchAll(/(?:\$\(|`)\s*(?:[^\s`(]*\/)?git\s+([A-Za-z-]+)/g)) if (!GIT_FREE_SUBCOMMANDS.has(m[1])) return true;
     }
     const argv = cmd.argv.map((w) => w.value);
     if (!argv.length) continue;
@@ -212,7 +213,9 @@ export const dockerignoreMissing: Rule = {
     }
 
     // leave out what the Dockerfile uses from the context
-    const used = [...new Set(references(model).map((r) => asContextPath(r.value, r.ins, broadDest)))].filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p));
+    // (no path is longer than PATH_MAX, 4096: a longer word is not a path, and the matcher's
+    // regexes are quadratic in the number of slashes)
+    const used = [...new Set(references(model).map((r) => asContextPath(r.value, r.ins, broadDest)))].filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p) && p.length <= 4096);
     const entries = DOCKERIGNORE_DEFAULTS.filter((pat) => {
       if (pat === '.git' && readsGit) return false;
       const m = dockerignoreMatcher([pat]);

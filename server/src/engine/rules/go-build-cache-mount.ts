@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { isGoBinary, stageByRef, stageLineage, wordOffsets, workdirAt } from '../dockerfile/model';
+import { isGoBinary, stageByRef, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, parseGoBuild } from '../dockerfile/gobuild';
+import type { SimpleCommand } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
@@ -13,6 +14,16 @@ type CachePath = string | null;
 
 /** Whether the Dockerfile sets `name` anywhere (ENV, ARG, an assignment or `export` in a RUN). */
 function setsVar(model: DockerfileModel, name: string): boolean {
+  let known = setsVarCache.get(model);
+  if (!known) setsVarCache.set(model, (known = new Map()));
+  let v = known.get(name);
+  if (v === undefined) known.set(name, (v = scanSetsVar(model, name)));
+  return v;
+}
+/** Per model: asked for every Go command. */
+const setsVarCache = new WeakMap<DockerfileModel, Map<string, boolean>>();
+
+function scanSetsVar(model: DockerfileModel, name: string): boolean {
   const decl = new RegExp(`(^|\\s)${name}(=|\\s|$)`);
   const assign = new RegExp(`(^|[\\s;&|(])${name}=`);
   for (const ins of model.instructions) {
@@ -31,13 +42,7 @@ function varReader(model: DockerfileModel, gc: GoCommand): (name: string) => Var
 
 /** USER in effect before `upTo`: root when there is none. */
 function runsAsRoot(stage: Stage, upTo: InstructionInfo): boolean | undefined {
-  let user: string | undefined;
-  for (const st of stageLineage(stage).reverse()) {
-    for (const ins of st.instructions) {
-      if (st === stage && ins === upTo) break;
-      if (ins.keyword === 'USER') user = ins.args.text.trim();
-    }
-  }
+  const user = userAt(stage, upTo);
   if (user === undefined) return true;
   if (user.includes('$')) return undefined;
   return /^(root|0)(:.*)?$/.test(user);
@@ -142,39 +147,71 @@ const GO_NO_MODULES = new Set(['version', 'env', 'help', 'fmt', 'telemetry']);
  * compile again.
  */
 function othersShareCache(model: DockerfileModel, stage: Stage, self: InstructionInfo, p: string, kind: 'module' | 'build'): boolean {
+  // the RUNs that do not share it, computed once per (stage, path, kind): asking for every RUN of
+  // a stage used to walk all its RUNs each time (quadratic, seconds for a few hundred builds)
+  let memo = blockerMemo.get(stage);
+  if (!memo) blockerMemo.set(stage, (memo = new Map()));
+  const key = `${kind}\0${p}`;
+  let found = memo.get(key);
+  if (!found) memo.set(key, (found = blockers(model, stage, p, kind)));
+  return found.every((b) => b === self);
+}
+const blockerMemo = new WeakMap<Stage, Map<string, InstructionInfo[]>>();
+
+/** Up to two RUNs (in the order othersShareCache met them) that keep the cache at `p` from being shared. */
+function blockers(model: DockerfileModel, stage: Stage, p: string, kind: 'module' | 'build'): InstructionInfo[] {
+  const out: InstructionInfo[] = [];
+  const block = (ins: InstructionInfo) => {
+    out.push(ins);
+    return out.length >= 2;
+  };
   for (const st of model.stages) {
     if (!stageLineage(st).includes(stage) && !stageLineage(stage).includes(st)) continue;
     for (const ins of st.instructions) {
-      if (ins.keyword !== 'RUN' || ins === self) continue;
-      const covered = runMounts(ins).some((m) => m.target && (m.target.includes('$') || overlaps(containerPath(workdirAt(st, ins), m.target), p)));
-      if (covered) continue;
-      if (ins.json) {
-        if (!NO_MODULES.has(path.posix.basename(ins.json[0] ?? ''))) return false;
-        continue;
-      }
-      for (const sc of ins.scripts) {
-        for (const cmd of sc.commands) {
-          const a0 = cmd.argv[0]?.value;
-          if (a0 === undefined) continue;
-          if (!isGoBinary(a0)) {
-            if (!NO_MODULES.has(path.posix.basename(a0))) return false;
-            continue;
-          }
-          const gc = st.goCommands.find((g) => g.cmd === cmd);
-          if (!gc || GO_NO_MODULES.has(gc.sub) || (gc.sub === 'mod' && gc.modSub === 'init')) continue;
-          const download = gc.sub === 'mod' && gc.modSub === 'download';
-          if (kind === 'build' && download) continue;
-          if (!BUILDS.has(gc.sub) && !download) return false;
-          if (windowsStage(model, st)) return false;
-          if (kind === 'module') {
-            if (BUILDS.has(gc.sub) && usesVendor(model, gc)) continue;
-            if (moduleCachePath(model, gc) !== p) return false;
-          } else if (buildCachePath(model, gc) !== p) return false;
-        }
-      }
+      if (ins.keyword !== 'RUN') continue;
+      if (blocksCache(model, st, ins, p, kind) && block(ins)) return out;
     }
   }
-  return true;
+  return out;
+}
+
+const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
+function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undefined {
+  let m = goCommandsByCmd.get(stage);
+  if (!m) {
+    m = new Map();
+    for (const g of stage.goCommands) if (!m.has(g.cmd)) m.set(g.cmd, g);
+    goCommandsByCmd.set(stage, m);
+  }
+  return m.get(cmd);
+}
+
+/** Whether one RUN fills or reads the cache at `p` without mounting it or being a go command this rule reports for the same `p`. */
+function blocksCache(model: DockerfileModel, st: Stage, ins: InstructionInfo, p: string, kind: 'module' | 'build'): boolean {
+  const covered = runMounts(ins).some((m) => m.target && (m.target.includes('$') || overlaps(containerPath(workdirAt(st, ins), m.target), p)));
+  if (covered) return false;
+  if (ins.json) return !NO_MODULES.has(path.posix.basename(ins.json[0] ?? ''));
+  for (const sc of ins.scripts) {
+    for (const cmd of sc.commands) {
+      const a0 = cmd.argv[0]?.value;
+      if (a0 === undefined) continue;
+      if (!isGoBinary(a0)) {
+        if (!NO_MODULES.has(path.posix.basename(a0))) return true;
+        continue;
+      }
+      const gc = goCommandOf(st, cmd);
+      if (!gc || GO_NO_MODULES.has(gc.sub) || (gc.sub === 'mod' && gc.modSub === 'init')) continue;
+      const download = gc.sub === 'mod' && gc.modSub === 'download';
+      if (kind === 'build' && download) continue;
+      if (!BUILDS.has(gc.sub) && !download) return true;
+      if (windowsStage(model, st)) return true;
+      if (kind === 'module') {
+        if (BUILDS.has(gc.sub) && usesVendor(model, gc)) continue;
+        if (moduleCachePath(model, gc) !== p) return true;
+      } else if (buildCachePath(model, gc) !== p) return true;
+    }
+  }
+  return false;
 }
 
 /** The directory part of a path written before its first variable (`/src/out/$OS/app` → `/src/out`). */
@@ -187,6 +224,15 @@ function literalDir(s: string): string {
 
 /** What the module or build cache left in a layer is still used for: then a cache mount (which keeps it out of the layer) changes the image. */
 function cacheNeededInImage(model: DockerfileModel, stage: Stage, p: string): string | undefined {
+  // once per (stage, path): asked for every RUN of the stage
+  let memo = neededMemo.get(stage);
+  if (!memo) neededMemo.set(stage, (memo = new Map()));
+  if (!memo.has(p)) memo.set(p, scanCacheNeeded(model, stage, p));
+  return memo.get(p);
+}
+const neededMemo = new WeakMap<Stage, Map<string, string | undefined>>();
+
+function scanCacheNeeded(model: DockerfileModel, stage: Stage, p: string): string | undefined {
   const final = model.finalStage;
   if (final && stageLineage(final).includes(stage)) {
     for (const ins of final.instructions.concat(stageLineage(final).slice(1).flatMap((s) => s.instructions))) {
@@ -220,7 +266,9 @@ export const goBuildCacheMount: Rule = {
       for (const gc of stage.goCommands) {
         const relevant = BUILDS.has(gc.sub) || (gc.sub === 'mod' && gc.modSub === 'download');
         if (!relevant) continue;
-        byRun.set(gc.instr, [...(byRun.get(gc.instr) ?? []), gc]);
+        const list = byRun.get(gc.instr);
+        if (list) list.push(gc);
+        else byRun.set(gc.instr, [gc]);
       }
       for (const [ins, cmds] of byRun) {
         const missing: { what: 'module' | 'build'; path: string }[] = [];
@@ -275,6 +323,14 @@ export const goBuildCacheMount: Rule = {
 
 /** The Dockerfile already uses a feature only BuildKit builds (so a `RUN --mount` costs nothing more). */
 export function requiresBuildKit(model: DockerfileModel): boolean {
+  let v = buildKitMemo.get(model);
+  if (v === undefined) buildKitMemo.set(model, (v = scanRequiresBuildKit(model)));
+  return v;
+}
+/** Once per model: asked for every finding. */
+const buildKitMemo = new WeakMap<DockerfileModel, boolean>();
+
+function scanRequiresBuildKit(model: DockerfileModel): boolean {
   if (model.instructions.length && /^\s*#\s*syntax\s*=/im.test(model.text.slice(0, model.instructions[0].start))) return true;
   // the automatic platform ARGs exist only under BuildKit
   if (/\$\{?BUILDPLATFORM\b/.test(model.text)) return true;

@@ -42,6 +42,8 @@ function stagePlatform(stage: Stage): string | undefined {
   for (const s of stageLineage(stage)) {
     const p = flagValue(s.from, 'platform');
     if (p !== undefined) return p;
+    // a bare `--platform` (half-typed): the stage has one, of unknown value (adding another did not help)
+    if (s.from.flags.some((f) => f.name === 'platform')) return '';
   }
   return undefined;
 }
@@ -105,7 +107,7 @@ function declaredTargets(stage: Stage, upTo: InstructionInfo): Set<string> {
 const ARCH_INDEPENDENT = /^\/etc\/(ssl|pki|ca-certificates|passwd|group|nsswitch\.conf|mime\.types)|\/zoneinfo|\.(crt|pem|json|ya?ml|toml|conf|html|css|js|txt|md|sql|tmpl|proto|sh)$/;
 
 function carries(src: string, file: string): boolean {
-  const s = src.replace(/\/+$/, '') || '/';
+  const s = src.replace(/(?<!\/)\/+$/, '') || '/';
   return s === file || file.startsWith(s === '/' ? '/' : s + '/');
 }
 

@@ -1,9 +1,9 @@
 import { containerMaxProcsSetting, goModGodebug } from '../go';
 import * as path from 'node:path';
 import type { DockerfileModel, Stage } from '../dockerfile/model';
-import { stageByRef, stageLineage, workdirAt } from '../dockerfile/model';
+import { instructionsBefore, stageByRef, stageLineage, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, shippedGoBuilds, type GoBuild, type Shipped } from '../dockerfile/gobuild';
-import { goAtLeast, parseGoMod, type GoMod } from '../go';
+import { goAtLeast, MAX_MODULE_DEPTH, parseGoMod, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule } from '../rule';
 import { lineageEnvSettings } from './go-env-syntax';
 
@@ -41,9 +41,11 @@ function moduleOfBuild(model: DockerfileModel, b: GoBuild): Module | 'unknown' |
     dir = path.posix.resolve(dir, c.value);
   }
   const copies = stageLineage(stage)
-    .flatMap((s) => s.instructions.filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && i.start < b.cmd.instr.start && !flagValue(i, 'from')).map((i) => ({ s, i })))
+    // (an index of COPY/ADD per stage: asked for every build)
+    .flatMap((s) => instructionsBefore(s, ['COPY', 'ADD']).filter((i) => i.start < b.cmd.instr.start && !flagValue(i, 'from')).map((i) => ({ s, i })))
     .sort((x, y) => y.i.start - x.i.start); // latest first
-  for (let d = dir; ; d = path.posix.dirname(d)) {
+  // at most MAX_MODULE_DEPTH levels up: a made-up path of thousands of parts was quadratic
+  for (let d = dir, level = 0; level <= MAX_MODULE_DEPTH; d = path.posix.dirname(d), level++) {
     const target = path.posix.join(d, 'go.mod');
     for (const { s, i } of copies) {
       const p = copyPaths(i);
@@ -65,6 +67,7 @@ function moduleOfBuild(model: DockerfileModel, b: GoBuild): Module | 'unknown' |
     }
     if (d === '/' || d === '.') return undefined;
   }
+  return undefined;
 }
 
 /** The binary names `go install` / `go build -o dir/` gives its packages; undefined when not known. */
@@ -73,7 +76,7 @@ function binaryNames(b: GoBuild): string[] | undefined {
   const out: string[] = [];
   for (const w of b.packages) {
     if (w.expands || w.value.includes('...')) return undefined;
-    const pkg = w.value.replace(/@.*$/, '').replace(/\/+$/, '');
+    const pkg = w.value.replace(/@.*$/, '').replace(/(?<!\/)\/+$/, '');
     const parts = pkg.split('/').filter((x) => x && x !== '.');
     if (!parts.length || parts[parts.length - 1] === '..') return undefined;
     let name = parts[parts.length - 1];
@@ -92,7 +95,7 @@ function globToRegExp(glob: string): RegExp {
 
 /** Whether a COPY source (absolute, maybe a glob or a directory) carries the file at `file`. */
 function carries(src: string, file: string): boolean {
-  const s = src.replace(/\/+$/, '') || '/';
+  const s = src.replace(/(?<!\/)\/+$/, '') || '/';
   if (s === file || file.startsWith(s === '/' ? '/' : s + '/')) return true;
   if (/[*?]/.test(s)) {
     const re = globToRegExp(s);

@@ -1,10 +1,11 @@
 import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import {
-  envAt, expandVariables, heredocsOf, isGoBinary, stageByRef, stageLineage, workdirAt,
+  envAt, expandVariables, heredocsOf, instructionsBefore, isGoBinary, stageByRef, stageLineage, workdirAt,
   type DockerfileModel, type InstructionInfo, type Stage,
 } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
+import type { ShellScript } from '../dockerfile/shell';
 import { goAtLeast, parseGoMod, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
@@ -36,9 +37,7 @@ function variableLookup(model: DockerfileModel, stage: Stage, ins?: InstructionI
   // the official Go images set GOPATH (WORKDIR $GOPATH/src/... is common)
   if (stage.goToolchain) vars.set('GOPATH', stage.windows ? 'C:\\go' : '/go');
   if (stage.parent) for (const [k, v] of envAt(stage.parent)) vars.set(k, v.value);
-  for (const i of stage.instructions) {
-    if (i === ins) break;
-    if (i.keyword !== 'ARG' && i.keyword !== 'ENV') continue;
+  for (const i of instructionsBefore(stage, ['ARG', 'ENV'], ins)) {
     for (const p of (i.node as any).getProperties?.() ?? []) {
       const name: string = p.getName();
       const value: string | null | undefined = p.getValue();
@@ -53,14 +52,12 @@ function variableLookup(model: DockerfileModel, stage: Stage, ins?: InstructionI
 function expandedWorkdirAt(model: DockerfileModel, stage: Stage, upTo?: InstructionInfo): string | undefined {
   let wd: string | undefined = stage.parent ? expandedWorkdirAt(model, stage.parent) : workdirAt(stage, stage.instructions[0]);
   if (wd === undefined) return undefined;
-  for (const ins of stage.instructions) {
-    if (ins === upTo) break;
-    if (ins.keyword !== 'WORKDIR') continue;
+  for (const ins of instructionsBefore(stage, ['WORKDIR'], upTo)) {
     const raw = ins.args.text.trim().replace(/^(["'])(.*)\1$/, '$2');
     if (!raw) continue;
     const arg = expand(raw, variableLookup(model, stage, ins));
     if (arg === undefined) return undefined;
-    if (stage.windows) wd = /^[A-Za-z]:|^[\\/]/.test(arg) ? arg : wd.replace(/[\\/]*$/, '\\') + arg;
+    if (stage.windows) wd = /^[A-Za-z]:|^[\\/]/.test(arg) ? arg : wd.replace(/(?<![\\/])[\\/]*$/, '\\') + arg;
     else wd = path.posix.resolve(wd, arg);
   }
   return wd;
@@ -100,14 +97,14 @@ function classifySource(raw: string, ins: InstructionInfo, ctx: ContextFacts, mo
   if (ins.keyword === 'ADD' && (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw) || /^git@/.test(raw))) return { kind: 'other' };
   const s = expand(raw, lookup);
   if (s === undefined) return { kind: 'unknown' };
-  const norm = path.posix.normalize('/' + s.replace(/\\+/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
+  const norm = path.posix.normalize('/' + s.replace(/\\+/g, '/')).replace(/^\/+/, '').replace(/(?<!\/)\/+$/, '');
   if (norm === '' || norm === '.' || norm === '*') return { kind: 'broad', prefix: '', modDir: ctx.dir };
   const base = norm.slice(norm.lastIndexOf('/') + 1);
   if (globToRegExp(base).test('go.mod')) return { kind: 'gomod' };
   if (ctx.known && !/[*?[]/.test(norm)) {
     const dir = path.join(ctx.dir, norm);
     if (model.workspace.isDirectory(dir) && model.workspace.exists(path.join(dir, 'go.mod'))) {
-      return { kind: 'broad', prefix: raw.replace(/[\\/]+$/, '') + '/', modDir: dir };
+      return { kind: 'broad', prefix: raw.replace(/(?<![\\/])[\\/]+$/, '') + '/', modDir: dir };
     }
   }
   return { kind: 'other' };
@@ -131,6 +128,18 @@ interface ModuleUse {
 }
 
 /** Go commands that resolve the main module, with the directory they run in (known ones only). */
+/** Index of the first `cd` to somewhere unknown (`cd`, `cd $X`, `cd -`) in a script, Infinity when none; once per script. */
+const unknownCds = new WeakMap<ShellScript, number>();
+function firstUnknownCd(script: ShellScript): number {
+  let i = unknownCds.get(script);
+  if (i === undefined) {
+    i = script.commands.findIndex((c) => c.argv[0]?.value === 'cd' && (c.argv.length < 2 || c.argv[1].expands || c.argv[1].value === '-'));
+    if (i < 0) i = Infinity;
+    unknownCds.set(script, i);
+  }
+  return i;
+}
+
 function moduleUses(model: DockerfileModel, stage: Stage): ModuleUse[] {
   const out: ModuleUse[] = [];
   for (const g of stage.goCommands) {
@@ -143,8 +152,8 @@ function moduleUses(model: DockerfileModel, stage: Stage): ModuleUse[] {
     }
     if (!ok) continue;
     // the engine keeps the old directory after `cd $VAR`: we do not know where it runs
-    const before = g.script.commands.slice(0, g.script.commands.indexOf(g.cmd));
-    if (before.some((c) => c.argv[0]?.value === 'cd' && (c.argv.length < 2 || c.argv[1].expands || c.argv[1].value === '-'))) continue;
+    const unknownCd = firstUnknownCd(g.script);
+    if (unknownCd !== Infinity && unknownCd < g.script.commands.indexOf(g.cmd)) continue;
     const raw = workdirAt(stage, g.instr);
     const expanded = expandedWorkdirAt(model, stage, g.instr);
     if (expanded === undefined) continue;
@@ -214,7 +223,7 @@ function dirDest(dest: string, model: DockerfileModel, windows: boolean): string
 
 /** Document offset just after the instruction's last argument on its first line. */
 function rangeEnd(model: DockerfileModel, ins: InstructionInfo): number {
-  const t = ins.args.text.replace(/\s+$/, '');
+  const t = ins.args.text.trimEnd();
   const lastEnd = t.length ? ins.args.map[t.length - 1] + 1 : ins.start + ins.keyword.length;
   const lineEnd = model.index.lineEnd(ins.line);
   if (lastEnd <= lineEnd) return lastEnd;

@@ -442,7 +442,7 @@ class Ctx {
       if (get('GOARCH') !== undefined || (goos !== undefined && goos !== (this.windows ? 'windows' : 'linux'))) return undefined;
       const gobin = get('GOBIN');
       const gopath = get('GOPATH') ?? (stage.base.officialGolangLinux ? '/go' : this.windows && stage.base.goToolchain ? 'C:\\go' : undefined);
-      const raw = gobin || (gopath !== undefined ? gopath.replace(/[\\/]+$/, '') + '/bin' : undefined);
+      const raw = gobin || (gopath !== undefined ? gopath.replace(/(?<![\\/])[\\/]+$/, '') + '/bin' : undefined);
       if (!raw || raw.includes('$')) return undefined;
       const dir = this.norm(raw);
       if (!dir || !dir.startsWith('/')) return undefined;
@@ -734,7 +734,7 @@ class Ctx {
             this.reasons.push(`${ins.keyword} on line ${ins.line + 1} copies ${src}`);
             continue;
           }
-          const rel = src.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+          const rel = src.replace(/\\/g, '/').replace(/^\.\//, '').replace(/(?<!\/)\/+$/, '');
           const name = posix.basename(rel);
           if (/\.go$|^go\.(mod|sum|work|work\.sum)$/.test(name) || /^\*\.go$/.test(name) || rel === 'go.*') continue;
           const abs = path.join(ctxDir, rel === '' || rel === '.' || /[*?]/.test(rel) ? '.' : rel);

@@ -1,7 +1,7 @@
 import type { DockerfileModel, GoCommand, Stage } from '../dockerfile/model';
 import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
 import { flagValue, lastFlag, shippedGoBuilds } from '../dockerfile/gobuild';
-import { splitAssignment } from '../dockerfile/shell';
+import { splitAssignment, type ShellScript } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, Severity } from '../types';
@@ -26,9 +26,18 @@ function apkAdds(model: DockerfileModel, stages: Stage[], before: { line: number
   return false;
 }
 
+const envMentions = new WeakMap<DockerfileModel, boolean>();
+function mentionsEnv(model: DockerfileModel): boolean {
+  let v = envMentions.get(model);
+  if (v === undefined) envMentions.set(model, (v = /\benv\b/.test(model.text)));
+  return v;
+}
+
 /** `go env -w NAME=value` run earlier in the stage lineage (or the same script): the go env file's value. */
 function goEnvFile(model: DockerfileModel, gc: GoCommand, name: string): VarValue {
   let value: VarValue = undefined;
+  // most Dockerfiles run no `go env` at all: then nothing to walk (asked for every build)
+  if (!mentionsEnv(model)) return value;
   const stage = gc.instr.stage!;
   const lineage = stageLineage(stage).reverse();
   for (const st of lineage) {
@@ -140,13 +149,24 @@ export const goStaticBinary: Rule = {
   },
 };
 
+/** Index of the first command of a script with a `CGO_ENABLED=` word (Infinity when none), once per script. */
+const cgoSetters = new WeakMap<ShellScript, number>();
+function firstCgoSetter(script: ShellScript): number {
+  let i = cgoSetters.get(script);
+  if (i === undefined) {
+    i = script.commands.findIndex((c) => c.words.some((w) => w.value.startsWith('CGO_ENABLED=')));
+    if (i < 0) i = Infinity;
+    cgoSetters.set(script, i);
+  }
+  return i;
+}
+
 function fixesFor(model: DockerfileModel, gc: GoCommand, askedForCgo: boolean): Fix[] {
   const fixes: Fix[] = [];
   const script = gc.script;
   const onCommand = gc.cmd.assignments.filter((w) => w.value.startsWith('CGO_ENABLED='));
-  const scriptSetsIt = gc.script.commands
-    .slice(0, gc.script.commands.indexOf(gc.cmd))
-    .some((c) => c.words.some((w) => w.value.startsWith('CGO_ENABLED=')));
+  const firstSetter = firstCgoSetter(gc.script);
+  const scriptSetsIt = firstSetter !== Infinity && firstSetter < gc.script.commands.indexOf(gc.cmd);
   if (onCommand.length) {
     // the command asks for cgo itself: turn it off there (the user's choice, so not applied blindly)
     const w = onCommand[onCommand.length - 1];

@@ -1,7 +1,7 @@
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
 import { envAt, wordOffsets } from '../dockerfile/model';
 import { lastFlag, shippedGoBuilds, type GoBuild, type GoFlag } from '../dockerfile/gobuild';
-import { splitAssignment, type Word } from '../dockerfile/shell';
+import { splitAssignment, type ShellScript, type SimpleCommand, type Word } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
@@ -45,6 +45,72 @@ function argDecls(ins: InstructionInfo): { name: string; value: string | null }[
   return out;
 }
 
+// The state before each Go command, computed in one pass per stage and per script (snapshots
+// shared while nothing changes): asking for every command of a 100,000-command RUN stays linear.
+const lookups = new WeakMap<GoCommand, (name: string) => VarValue>();
+const argStates = new WeakMap<Stage, Map<InstructionInfo | undefined, Map<string, string | null>>>();
+const scriptStates = new WeakMap<ShellScript, Map<SimpleCommand | undefined, { vals: Map<string, VarValue>; poisoned: boolean }>>();
+
+/** ARG values of `stage` declared before `ins`. */
+function argsBefore(model: DockerfileModel, stage: Stage, ins: InstructionInfo): Map<string, string | null> {
+  let states = argStates.get(stage);
+  if (!states) {
+    states = new Map();
+    let cur = new Map<string, string | null>();
+    for (const i of stage.instructions) {
+      states.set(i, cur);
+      if (i.keyword !== 'ARG') continue;
+      cur = new Map(cur);
+      for (const p of argDecls(i)) {
+        const global = model.globalArgs.get(p.name);
+        cur.set(p.name, p.value ?? (global !== undefined ? global : null));
+      }
+    }
+    states.set(undefined, cur);
+    argStates.set(stage, states);
+  }
+  return states.get(ins) ?? states.get(undefined)!;
+}
+
+/** Variables set (or unset) by the commands of `gc`'s script before it; poisoned after `.`, `source`, `eval`, `set -a`. */
+function scriptBefore(gc: GoCommand): { vals: Map<string, VarValue>; poisoned: boolean } {
+  const states = scriptStatesOf(gc.script);
+  return states.get(gc.cmd) ?? states.get(undefined)!;
+}
+
+/** The state before each command of `script`; under `undefined`, the state at the end. */
+function scriptStatesOf(script: ShellScript): Map<SimpleCommand | undefined, { vals: Map<string, VarValue>; poisoned: boolean }> {
+  let states = scriptStates.get(script);
+  if (!states) {
+    states = new Map();
+    let vals = new Map<string, VarValue>();
+    // copy on write: a snapshot handed out is never changed afterwards
+    let shared = false;
+    let poisoned = false;
+    const setScript = (k: string, v: VarValue) => {
+      if (shared) { vals = new Map(vals); shared = false; }
+      if (vals.has(k) && vals.get(k) !== v) vals.set(k, null);
+      else vals.set(k, v);
+    };
+    for (const c of script.commands) {
+      if (!states.has(c)) {
+        states.set(c, { vals, poisoned });
+        shared = true;
+      }
+      const a0 = c.argv[0]?.value;
+      if (!c.argv.length) for (const w of c.assignments) setScript(...(splitAssignment(w) as [string, string]));
+      else if (a0 === 'export' || a0 === 'declare' || a0 === 'typeset' || a0 === 'readonly') {
+        for (const w of c.argv.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value)) setScript(...(splitAssignment(w) as [string, string]));
+      } else if (a0 === 'unset') {
+        for (const w of c.argv.slice(1)) if (!w.value.startsWith('-')) setScript(w.value, undefined);
+      } else if (a0 === '.' || a0 === 'source' || a0 === 'eval' || a0 === 'set' && c.argv.some((w) => w.value === '-a')) poisoned = true;
+    }
+    states.set(undefined, { vals, poisoned });
+    scriptStates.set(script, states);
+  }
+  return states;
+}
+
 /**
  * What `name` holds when `gc` runs: assignments on the command, then
  * `export`/assignments earlier in the same script (ambiguous when they
@@ -52,35 +118,14 @@ function argDecls(ins: InstructionInfo): { name: string; value: string | null }[
  * ARG of the stage (default, or the global default it redeclares).
  */
 export function commandVars(model: DockerfileModel, gc: GoCommand): (name: string) => VarValue {
+  const cached = lookups.get(gc);
+  if (cached) return cached;
   const ins = gc.instr;
   const stage = ins.stage!;
-  const argVals = new Map<string, string | null>();
-  for (const i of stage.instructions) {
-    if (i === ins) break;
-    if (i.keyword !== 'ARG') continue;
-    for (const p of argDecls(i)) {
-      const global = model.globalArgs.get(p.name);
-      argVals.set(p.name, p.value ?? (global !== undefined ? global : null));
-    }
-  }
+  const argVals = argsBefore(model, stage, ins);
   const env = envAt(stage, ins);
   // earlier commands of the same script
-  const scriptVals = new Map<string, VarValue>();
-  let poisoned = false;
-  const setScript = (k: string, v: VarValue) => {
-    if (scriptVals.has(k) && scriptVals.get(k) !== v) scriptVals.set(k, null);
-    else scriptVals.set(k, v);
-  };
-  for (const c of gc.script.commands) {
-    if (c === gc.cmd) break;
-    const a0 = c.argv[0]?.value;
-    if (!c.argv.length) for (const w of c.assignments) setScript(...(splitAssignment(w) as [string, string]));
-    else if (a0 === 'export' || a0 === 'declare' || a0 === 'typeset' || a0 === 'readonly') {
-      for (const w of c.argv.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value)) setScript(...(splitAssignment(w) as [string, string]));
-    } else if (a0 === 'unset') {
-      for (const w of c.argv.slice(1)) if (!w.value.startsWith('-')) setScript(w.value, undefined);
-    } else if (a0 === '.' || a0 === 'source' || a0 === 'eval' || a0 === 'set' && c.argv.some((w) => w.value === '-a')) poisoned = true;
-  }
+  const { vals: scriptVals, poisoned } = scriptBefore(gc);
   const cmdEnv = gc.env;
   const lookup = (name: string, depth: number): VarValue => {
     if (depth > 6) return null;
@@ -102,7 +147,9 @@ export function commandVars(model: DockerfileModel, gc: GoCommand): (name: strin
     }
     return ASSUMED_UNSET.has(name) ? undefined : null;
   };
-  return (name) => lookup(name, 0);
+  const fn = (name: string) => lookup(name, 0);
+  lookups.set(gc, fn);
+  return fn;
 }
 
 /** The index after the `)` matching the `(` at `open`. */

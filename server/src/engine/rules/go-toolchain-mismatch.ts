@@ -1,9 +1,9 @@
 import { globToRegExp as globRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { runCommands, stageLineage, workdirAt } from '../dockerfile/model';
+import { instructionsBefore, runCommands, stageLineage, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
-import { compareGoVersions, parseGoMod, parseGoVersion, type GoMod } from '../go';
+import { compareGoVersions, MAX_MODULE_DEPTH, parseGoMod, parseGoVersion, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, Severity } from '../types';
 import { fromImageWord } from './base-image-unpinned';
@@ -31,6 +31,14 @@ export function containerPath(base: string, p: string): string {
  * base, a backtick escape, `FROM --platform=windows/...`, or a PowerShell/cmd SHELL.
  */
 export function windowsStage(model: DockerfileModel, stage: Stage): boolean {
+  // once per stage: rules ask for every command
+  let v = windowsMemo.get(stage);
+  if (v === undefined) windowsMemo.set(stage, (v = scanWindowsStage(model, stage)));
+  return v;
+}
+const windowsMemo = new WeakMap<Stage, boolean>();
+
+function scanWindowsStage(model: DockerfileModel, stage: Stage): boolean {
   if (isWindowsShell(model, stage)) return true;
   for (const s of stageLineage(stage)) {
     if (/^windows\b/i.test(flagValue(s.from, 'platform') ?? '')) return true;
@@ -84,7 +92,7 @@ interface Landing {
 
 function ctxRelative(s: string): string {
   const p = path.posix.normalize('/' + s.replace(/\\/g, '/')).slice(1);
-  return p.replace(/\/+$/, '');
+  return p.replace(/(?<!\/)\/+$/, '');
 }
 
 
@@ -96,9 +104,8 @@ function ctxRelative(s: string): string {
 function contextLandings(model: DockerfileModel, stage: Stage, upTo: InstructionInfo): Landing[] | undefined {
   const out: Landing[] = [];
   for (const st of stageLineage(stage).reverse()) {
-    for (const ins of st.instructions) {
-      if (st === stage && ins === upTo) break;
-      if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
+    // only the COPY/ADD (an index per stage: asked for every go command)
+    for (const ins of instructionsBefore(st, ['COPY', 'ADD'], st === stage ? upTo : undefined)) {
       if (flagValue(ins, 'from') !== undefined) continue;
       const p = copyPaths(ins);
       if (!p) continue;
@@ -176,7 +183,8 @@ export function goModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | 
   if (dir === undefined) return undefined;
   const landings = contextLandings(model, stage, gc.instr);
   if (!landings) return undefined;
-  for (let a = dir; ; a = path.posix.dirname(a)) {
+  // at most MAX_MODULE_DEPTH levels up: a made-up path of thousands of parts was quadratic
+  for (let a = dir, level = 0; level <= MAX_MODULE_DEPTH; a = path.posix.dirname(a), level++) {
     const target = path.posix.join(a, 'go.mod');
     for (let i = landings.length - 1; i >= 0; i--) {
       const rel = landsAt(landings[i], target);
@@ -188,6 +196,7 @@ export function goModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | 
     }
     if (a === '/') return undefined;
   }
+  return undefined;
 }
 
 /** Whether a go command loads the main module (and so is bound by its `go` line). */

@@ -1,5 +1,5 @@
 import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
-import type { DockerfileModel } from '../dockerfile/model';
+import type { DockerfileModel, Stage } from '../dockerfile/model';
 import { lastFlag, shippedGoBuilds, type GoBuild } from '../dockerfile/gobuild';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -26,6 +26,20 @@ function goflagsTrimpath(goflags: string): boolean {
   return goflags.split(/\s+/).some((f) => /^--?trimpath(=.*)?$/.test(f));
 }
 
+/** A `go env ... GOFLAGS=...` in the stage itself (once per stage: asked for every shipped build). */
+const goflagsFiles = new WeakMap<Stage, boolean>();
+function setsGoflagsFile(model: DockerfileModel, st: Stage): boolean {
+  let v = goflagsFiles.get(st);
+  if (v === undefined) {
+    v = runCommands(model, st).some(({ cmd }) => {
+      const a = cmd.argv.map((w) => w.value);
+      return /(^|[\\/])go(\.exe)?$/i.test(a[0] ?? '') && a[1] === 'env' && a.some((x) => x.startsWith('GOFLAGS='));
+    });
+    goflagsFiles.set(st, v);
+  }
+  return v;
+}
+
 export const goTrimpath: Rule = {
   id: 'go-trimpath',
   defaultSeverity: 'info',
@@ -46,12 +60,7 @@ export const goTrimpath: Rule = {
       const goflags = lookup('GOFLAGS');
       if (goflags === null || (goflags && goflagsTrimpath(goflags))) continue;
       // a `go env -w GOFLAGS=...` file may carry it
-      const goEnvFile = stageLineage(stage).some((st) =>
-        runCommands(model, st).some(({ cmd }) => {
-          const a = cmd.argv.map((w) => w.value);
-          return /(^|[\\/])go(\.exe)?$/i.test(a[0] ?? '') && a[1] === 'env' && a.some((x) => x.startsWith('GOFLAGS='));
-        }),
-      );
+      const goEnvFile = stageLineage(stage).some((st) => setsGoflagsFile(model, st));
       if (goEnvFile) continue;
       // Delve needs the real paths of a debug build
       if (debugOrUnknownGcflags(build, lookup)) continue;

@@ -87,7 +87,8 @@ export const k8sReadinessProbeMissing: Rule = {
       }
       if (isPartialWorkload(model, w)) continue;
       const regular = w.containers.filter((c) => !c.init); // init containers run before the app (native sidecars are left alone)
-      const siblingProbed = (c: Container) => regular.some((o) => o !== c && getPair(o.node, 'readinessProbe'));
+      const probed = regular.filter((o) => getPair(o.node, 'readinessProbe'));
+      const siblingProbed = (c: Container) => probed.length > 1 || (probed.length === 1 && probed[0] !== c);
       let selected: boolean | undefined;
       for (const c of regular) {
         if (getPair(c.node, 'readinessProbe')) continue; // even `readinessProbe:` being typed

@@ -55,9 +55,13 @@ function isKustomizePatch(model: ManifestModel): boolean {
  * Rules about something missing stay silent on it: the base may have it.
  */
 export function isPartialWorkload(model: ManifestModel, w: Workload): boolean {
-  if (w.containers.some((c) => !getPair(c.node, 'image'))) return true;
+  // once per workload: rules ask for each of its containers (10,000 containers were quadratic)
+  let imageless = imagelessWorkloads.get(w);
+  if (imageless === undefined) imagelessWorkloads.set(w, (imageless = w.containers.some((c) => !getPair(c.node, 'image'))));
+  if (imageless) return true;
   return isKustomizePatch(model);
 }
+const imagelessWorkloads = new WeakMap<Workload, boolean>();
 
 function renderBlock(entries: Entry[], col: number, unit: number, eol: string): string {
   let out = '';

@@ -2,7 +2,7 @@ import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import { contextKnown, isIgnored } from '../dockerfile/context';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { expandVariables, stageLineage, wordOffsets, workdirAt } from '../dockerfile/model';
+import { expandVariables, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
 import { parseGoBuild } from '../dockerfile/gobuild';
 import type { ShellScript, SimpleCommand, Word } from '../dockerfile/shell';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -119,14 +119,22 @@ const inMount = (p: string, mounts: string[]) => mounts.some((m) => p === m || u
 
 /** The user the command runs as is root (no USER, or USER root/0 in the stage and its ancestors before `ins`). */
 function runsAsRoot(stage: Stage, ins: InstructionInfo): boolean {
-  let user = 'root';
-  for (const s of stageLineage(stage).reverse()) {
-    for (const i of s.instructions) {
-      if (i === ins) break;
-      if (i.keyword === 'USER') user = i.args.text.trim().split(':')[0];
-    }
-  }
+  const user = (userAt(stage, ins) ?? 'root').split(':')[0];
   return user === 'root' || user === '0';
+}
+
+/** Offset of the first whole-word mention of `name` in the Dockerfile (Infinity when none), once per model. */
+const mentions = new WeakMap<DockerfileModel, Map<string, number>>();
+function firstMention(model: DockerfileModel, name: string): number {
+  let m = mentions.get(model);
+  if (!m) mentions.set(model, (m = new Map()));
+  let at = m.get(name);
+  if (at === undefined) {
+    const i = model.text.search(new RegExp(`\\b${name}\\b`));
+    at = i < 0 ? Infinity : i;
+    m.set(name, at);
+  }
+  return at;
 }
 
 /**
@@ -138,9 +146,8 @@ function runsAsRoot(stage: Stage, ins: InstructionInfo): boolean {
 function goCaches(model: DockerfileModel, stage: Stage, gc: GoCommand): { modcache?: string; buildcache?: string } {
   const vars = commandVars(model, gc);
   // names the Dockerfile never mentions up to this command are left as the base image has them
-  const upTo = model.text.slice(0, gc.instr.end);
   const lit = (n: string): string | undefined | null => {
-    if (!new RegExp(`\\b${n}\\b`).test(upTo)) return undefined;
+    if (!(firstMention(model, n) + n.length <= gc.instr.end)) return undefined;
     const v = vars(n);
     if (v === null) return null;
     if (v === undefined || v === '') return undefined;
@@ -204,7 +211,7 @@ function optionValue(args: Word[], shorts: string, longs: string[], valueShorts:
   return found;
 }
 
-const urlBase = (u: string) => u.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '';
+const urlBase = (u: string) => u.replace(/[?#].*$/, '').replace(/(?<!\/)\/+$/, '').split('/').pop() ?? '';
 
 /** Paths a command creates, as far as they can be known. */
 function creations(
@@ -291,7 +298,7 @@ function creations(
   }
 
   // Go: the binary, and the module and build caches
-  const gc = stage.goCommands.find((g) => g.cmd === cmd);
+  const gc = goCommandOf(stage, cmd);
   if (gc) {
     if (gc.sub === 'build') {
       const b = parseGoBuild(gc);
@@ -305,16 +312,39 @@ function creations(
   // `> file`, `>> file`: redirections (the shell reader drops their targets from the words)
   const src = script.source.text;
   const first = cmd.words[0]?.start ?? 0;
-  const next = script.commands[script.commands.indexOf(cmd) + 1]?.words[0]?.start ?? src.length;
-  const spans = script.commands.flatMap((c) => c.words.map((w) => [w.start, w.end] as const));
+  const next = commandAfter(script, cmd)?.words[0]?.start ?? src.length;
+  // only this command's text is searched (the whole script per command was quadratic)
+  const own = src.slice(first, next);
   const re = /(\d?)(>>?)(?![&>])[ \t]*([^\s;&|<>()'"`$]+)/g;
-  re.lastIndex = first;
-  for (let m = re.exec(src); m && m.index < next; m = re.exec(src)) {
-    const at = m.index + m[1].length;
-    if (m[1] === '2' || spans.some(([s, e]) => at >= s && at < e)) continue;
+  for (let m = re.exec(own); m; m = re.exec(own)) {
+    const at = first + m.index + m[1].length;
+    // a `>` inside a word of this command (quoted) is no redirection
+    if (m[1] === '2' || cmd.words.some((w) => at >= w.start && at < w.end)) continue;
     add(abs(m[3]), false);
   }
   return out;
+}
+
+// Per-stage and per-script lookups, built once: a RUN of 100,000 commands stays linear.
+const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
+function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undefined {
+  let m = goCommandsByCmd.get(stage);
+  if (!m) {
+    m = new Map();
+    for (const g of stage.goCommands) if (!m.has(g.cmd)) m.set(g.cmd, g);
+    goCommandsByCmd.set(stage, m);
+  }
+  return m.get(cmd);
+}
+const nextCommand = new WeakMap<ShellScript, Map<SimpleCommand, SimpleCommand | undefined>>();
+function commandAfter(script: ShellScript, cmd: SimpleCommand): SimpleCommand | undefined {
+  let m = nextCommand.get(script);
+  if (!m) {
+    m = new Map();
+    script.commands.forEach((c, i) => { if (!m!.has(c)) m!.set(c, script.commands[i + 1]); });
+    nextCommand.set(script, m);
+  }
+  return m.get(cmd);
 }
 
 /** Paths a COPY/ADD puts into the filesystem. */
@@ -348,7 +378,7 @@ function copyCreations(model: DockerfileModel, stage: Stage, ins: InstructionInf
       continue;
     }
     const remote = ins.keyword === 'ADD' && isRemoteSource(s);
-    const base = remote ? urlBase(s) : path.posix.basename(s.replace(/\/+$/, ''));
+    const base = remote ? urlBase(s) : path.posix.basename(s.replace(/(?<!\/)\/+$/, ''));
     if (ins.keyword === 'ADD' && !remote && ARCHIVE_NAME.test(s)) {
       out.push(guessed(dest)); // extracted into dest
       continue;
@@ -400,10 +430,10 @@ function deletions(
       if (v === undefined || v === '' || v.startsWith('~')) continue;
       if (!v.startsWith('/') && cwd === undefined) continue;
       const p = v.startsWith('/') ? v : path.posix.join(cwd!, v);
-      out.push({ path: path.posix.normalize(p).replace(/\/+$/, '') || '/', recursive, word: w, script, label: `\`${w.value}\`` });
+      out.push({ path: path.posix.normalize(p).replace(/(?<!\/)\/+$/, '') || '/', recursive, word: w, script, label: `\`${w.value}\`` });
     }
   }
-  const gc = stage.goCommands.find((g) => g.cmd === cmd);
+  const gc = goCommandOf(stage, cmd);
   if (gc && gc.sub === 'clean') {
     const caches = goCaches(model, stage, gc);
     for (const w of argv.slice(2)) {
@@ -453,7 +483,7 @@ function writtenSince(stage: Stage, r: Created, ins: InstructionInfo, stop: Simp
           }
           if (!c.argv.length || READ_ONLY.has(a0.replace(/^.*\//, ''))) continue;
           if (cwd === undefined || inTree(cwd)) return true;
-          if (c.words.some((w) => w.value.includes('$') || (w.value.startsWith('/') && inTree(w.value.replace(/\/+$/, ''))))) return true;
+          if (c.words.some((w) => w.value.includes('$') || (w.value.startsWith('/') && inTree(w.value.replace(/(?<!\/)\/+$/, ''))))) return true;
         }
       }
     }
@@ -537,14 +567,16 @@ export const layerDeleteLater: Rule = {
               // what is gone is gone: later deletions do not report it again
               const keep = (r: Created) => !hits(d, r, inCtx).whole;
               alive = alive.filter(keep);
-              current.splice(0, current.length, ...current.filter(keep));
+              const kept = current.filter(keep);
+              current.length = 0;
+              for (const k of kept) current.push(k);
             }
             for (const c of creations(model, stage, ins, script, cmd, cwd, value)) {
               if (!inMount(c.path, mounts)) current.push({ ...c, ins });
             }
           }
         }
-        alive.push(...current);
+        for (const c of current) alive.push(c); // (no spread: a huge RUN overflows the stack)
       }
       endState.set(stage, alive);
     }

@@ -140,12 +140,16 @@ export const runtimeUserRoot: Rule = {
       }
     }
     const lastIns = final.instructions[final.instructions.length - 1] ?? final.from;
-    fixes.push({
-      title: `Add USER ${NONROOT} at the end of the final stage`,
-      // scratch and distroless ship nothing that needs root (unless a RUN made root-owned files); other bases may own files the service writes
-      preferred: !explicit && minimal && !lowPort && !hasRun && !fixes.some((f) => f.preferred),
-      edits: [editAt(model, lastIns.end, lastIns.end, `${model.eol}USER ${NONROOT}`)],
-    });
+    // a last instruction ending in a continuation (`\` then the end of the file) would swallow an appended line
+    const dangling = model.text.slice(lastIns.start).trimEnd().endsWith(model.escape);
+    if (!dangling) {
+      fixes.push({
+        title: `Add USER ${NONROOT} at the end of the final stage`,
+        // scratch and distroless ship nothing that needs root (unless a RUN made root-owned files); other bases may own files the service writes
+        preferred: !explicit && minimal && !lowPort && !hasRun && !fixes.some((f) => f.preferred),
+        edits: [editAt(model, lastIns.end, lastIns.end, `${model.eol}USER ${NONROOT}`)],
+      });
+    }
     const note = lowPort ? ' The image EXPOSEs a port below 1024: a non-root process needs a higher port (or `net.ipv4.ip_unprivileged_port_start`) to bind it.' : '';
     return [
       {

@@ -57,7 +57,7 @@ function bringsCerts(final: Stage, ins: InstructionInfo): boolean {
   if (all.some((x) => x.includes('$'))) return true;
   const dest = path.posix.resolve(workdirAt(ins.stage ?? final, ins), p.dest);
   for (const src of p.sources) {
-    const s = src.replace(/\/+$/, '') || '/';
+    const s = src.replace(/(?<!\/)\/+$/, '') || '/';
     if (CERT_PATHS.test(src) || (/^https?:/i.test(src) && /\.(pem|crt)$/i.test(src))) return true;
     // a whole file system, /etc, or a root-fs directory copied over /
     if (s === '/' || s === '/etc' || /rootfs/i.test(src)) return true;
