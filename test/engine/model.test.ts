@@ -101,6 +101,8 @@ describe('image facts', () => {
   it('parses references', () => {
     expect(parseImageRef('docker.io/library/golang:1.22-alpine@sha256:abc')).toMatchObject({ registry: '', repository: 'golang', tag: '1.22-alpine', digest: 'sha256:abc' });
     expect(parseImageRef('localhost:5000/team/app')).toMatchObject({ registry: 'localhost:5000', repository: 'team/app', tag: undefined });
+    expect(parseImageRef('registry.hub.docker.com/library/golang:1.22')).toMatchObject({ registry: '', repository: 'golang', tag: '1.22' });
+    expect(baseFacts(parseImageRef('registry.hub.docker.com/library/golang:1.22')).goToolchain).toBe(true);
   });
   it('knows Go toolchains, libc and shells', () => {
     expect(baseFacts(parseImageRef('golang:1.23.4-bookworm'))).toMatchObject({ goToolchain: true, goVersion: '1.23.4', officialGolangLinux: true, libc: 'glibc' });

@@ -35,7 +35,8 @@ export function parseImageRef(raw: string): ImageRef {
       rest = rest.slice(first + 1);
     }
   }
-  if (registry === 'docker.io' || registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = '';
+  // Docker Hub under its other host names (registry.hub.docker.com still serves pulls)
+  if (registry === 'docker.io' || registry === 'index.docker.io' || registry === 'registry-1.docker.io' || registry === 'registry.hub.docker.com') registry = '';
   let repository = rest.toLowerCase();
   if (registry === '' && repository.startsWith('library/')) repository = repository.slice(8);
   return { raw, registry, repository, tag, digest };
