@@ -4,20 +4,18 @@
 // shows literally, that the page script (nonce) runs and keyboard navigation
 // works. Screenshots land in test/e2e/screenshots/ (git-ignored).
 // Without /usr/bin/chromium the browser part skips loudly (REQUIRE_E2E=1: fails).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { contentSecurityPolicy, escapeHtml, inlineCode, safeHref } from '../../client/src/webviews/html';
-import { renderLayers } from '../../client/src/webviews/layersHtml';
+import type { Browser } from 'playwright-core';
+import { closeBidi, contentSecurityPolicy, escapeHtml, inlineCode, safeHref } from '../../client/src/webviews/html';
+import { buildCommandLine, renderLayers, shellWord } from '../../client/src/webviews/layersHtml';
 import { renderReport } from '../../client/src/webviews/reportHtml';
 import { dockerfileInstructions, findDockerfileLines } from '../../client/src/webviews/dockerfileLines';
 import { HOSTILE, IMG, SCRIPT_BREAK, imageReport, layerTable } from './samples';
-
-const ROOT = path.resolve(__dirname, '../..');
-const SHOTS = path.join(ROOT, 'test/e2e/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const ORIGIN = 'https://webview.test';
+import { chromiumUnavailable, launchChromium, loadPage, ORIGIN, posted, pwned, reversedText, SHOTS, violationsOf, type Chromium, type Loaded } from './harness';
 
 function cspOf(html: string): string {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
@@ -34,6 +32,24 @@ describe('webview HTML (static checks)', () => {
     expect(safeHref('javascript:alert(1)')).toBeUndefined();
     expect(safeHref('https://x.test/a"b')).toBeUndefined();
     expect(safeHref('https://github.com/x')).toBe('https://github.com/x');
+  });
+
+  it('keeps CR (the parser would make it LF) and shows NUL as U+FFFD (the parser would drop it)', () => {
+    expect(escapeHtml('a\r\nb\0c')).toBe('a&#13;\nb&#xFFFD;c');
+  });
+
+  it('closes the bidi embeddings, overrides and isolates a value leaves open, as UAX #9 pairs them', () => {
+    const [LRE, RLO, PDF, RLI, FSI, PDI] = ['\u202A', '\u202E', '\u202C', '\u2067', '\u2068', '\u2069'];
+    expect(closeBidi('plain <b>')).toBe('plain <b>');
+    expect(closeBidi(`a${RLO}b${PDF}c`)).toBe(`a${RLO}b${PDF}c`);
+    expect(closeBidi(`a${RLO}b`)).toBe(`a${RLO}b${PDF}`);
+    expect(closeBidi(`${RLO}${RLI}x`)).toBe(`${RLO}${RLI}x${PDI}${PDF}`);
+    // a PDF inside an isolate cannot close the embedding outside it; a PDI closes the embeddings inside its isolate
+    expect(closeBidi(`${LRE}${FSI}${PDF}x`)).toBe(`${LRE}${FSI}${PDF}x${PDI}${PDF}`);
+    expect(closeBidi(`${FSI}${LRE}${RLO}x${PDI}y`)).toBe(`${FSI}${LRE}${RLO}x${PDI}y`);
+    // stray terminators are left alone
+    expect(closeBidi(`${PDF}${PDI}x`)).toBe(`${PDF}${PDI}x`);
+    expect(escapeHtml(`<${RLO}`)).toBe(`&lt;${RLO}${PDF}`);
   });
 
   for (const [name, render] of [
@@ -64,6 +80,26 @@ describe('webview HTML (static checks)', () => {
   }
 });
 
+describe('Copy build command', () => {
+  it('quotes the context folder for the shell: a folder named $(…) or `…` runs nothing when pasted', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-copy-build-'));
+    try {
+      const dir = path.join(root, "$(touch pwned1) `touch pwned2` it's \"x\" \\ $HOME ${PATH} !x");
+      fs.mkdirSync(dir);
+      expect(shellWord('/plain/dir_1.2')).toBe('/plain/dir_1.2');
+      const line = buildCommandLine({ contextDir: dir, buildCommand: "docker build -f 'Dockerfile.x y' -t svc:dev ." });
+      // the copied line in a real shell, with `docker` standing in for the engine: it runs in that folder with those arguments
+      const r = spawnSync('sh', ['-c', `docker() { pwd; printf '%s\\n' "$@"; }\n${line}`], { cwd: root, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${dir}\nbuild\n-f\nDockerfile.x y\n-t\nsvc:dev\n.\n`);
+      expect(fs.readdirSync(root)).toEqual([path.basename(dir)]);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Open Dockerfile line (matching)', () => {
   const dockerfile = [
     'FROM golang:1.24 AS build',
@@ -92,70 +128,27 @@ describe('Open Dockerfile line (matching)', () => {
   });
 });
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  const why = `webview browser tests SKIPPED: ${CHROMIUM} not found (apt-get install chromium, or npm run test:e2e which installs it)`;
-  if (process.env.REQUIRE_E2E === '1') throw new Error(`${why} — REQUIRE_E2E=1 makes this a failure`);
-  console.warn(`\n!!!!! ${why}\n`);
-}
+const haveChromium = !chromiumUnavailable('webview browser tests');
 
 describe.skipIf(!haveChromium)('webview HTML in headless Chromium', () => {
+  let chromium: Chromium;
   let browser: Browser;
-  const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ct-webview-'));
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      env: { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_CACHE_HOME: path.join(tmp, 'cache') },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    chromium = await launchChromium();
+    browser = chromium.browser;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await chromium?.close();
   });
 
-  interface Loaded {
-    page: Page;
-    dialogs: string[];
-    violations: string[];
-    requests: string[];
-  }
-
-  /** Serves the HTML at https://webview.test/ (the CSP's origin) and loads it; other requests fail. */
-  async function load(html: string, width = 900): Promise<Loaded> {
-    const page = await browser.newPage({ viewport: { width, height: 700 }, colorScheme: 'dark' });
-    const dialogs: string[] = [];
-    const violations: string[] = [];
-    const requests: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-    });
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
-      requests.push(url);
-      return route.fulfill({ status: 404, body: '' });
-    });
-    await page.goto(`${ORIGIN}/index.html`);
-    // the page script (nonce) ran: it posts `ready`
-    await page.waitForFunction(() => Array.isArray((globalThis as unknown as { __posted?: unknown[] }).__posted));
-    return { page, dialogs, violations, requests };
-  }
-
-  const posted = (page: Page) => page.evaluate(() => (globalThis as unknown as { __posted: Record<string, string>[] }).__posted);
-  const pwned = (page: Page) => page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned);
+  const load = (html: string, width = 900): Promise<Loaded> => loadPage(browser, html, width);
 
   async function expectInert(l: Loaded): Promise<void> {
     expect(await pwned(l.page)).toBeUndefined();
     expect(l.dialogs).toEqual([]);
+    expect(l.errors).toEqual([]);
     // escaped markup creates no <img> at all (so it requests nothing either)
     expect(await l.page.locator('img').count()).toBe(0);
     expect(l.requests).toEqual([]);
@@ -193,7 +186,7 @@ describe.skipIf(!haveChromium)('webview HTML in headless Chromium', () => {
     expect(msgs).toContainEqual({ type: 'pickImage' });
     expect(msgs).toContainEqual({ type: 'stage', value: '0' });
     await page.screenshot({ path: path.join(SHOTS, 'webview-layers.png'), fullPage: true });
-    expect(l.violations).toEqual([]);
+    expect(await violationsOf(l)).toEqual([]);
     await page.close();
   });
 
@@ -248,8 +241,29 @@ describe.skipIf(!haveChromium)('webview HTML in headless Chromium', () => {
     expect(msgs).toContainEqual({ type: 'openExternal', href: 'https://github.com/container-tuner/container-tuner/blob/main/docs/rules/go-static-binary.md' });
     expect(page.url()).toBe(`${ORIGIN}/index.html`);
     await page.screenshot({ path: path.join(SHOTS, 'webview-report.png'), fullPage: true });
-    expect(l.violations).toEqual([]);
+    expect(await violationsOf(l)).toEqual([]);
     await page.close();
+  });
+
+  it('every character shows as it is (CR, controls, C1), NUL as U+FFFD; an open bidi override reorders nothing after it', async () => {
+    // U+0001..U+00FF, CRLF and a lone CR, NUL; then a right-to-left override and isolate left open
+    const all = String.fromCharCode(...Array.from({ length: 255 }, (_, i) => i + 1)) + 'a\r\nb\rc\0d';
+    const open = 'svc\u202Eevil\u2067x';
+    const r = imageReport(false);
+    r.image.config.labels = { all };
+    r.image.config.entrypoint = { form: 'shell', argv: ['/bin/sh', '-c', `run ${open}`], script: `run ${open}` };
+    r.layers[2].createdBy = all;
+    r.goBinaries[0].path = `/app/${open}`;
+    r.findings[0].message = `\`/app/${open}\` is dynamically linked to \`/lib64/ld-linux-x86-64.so.2\`, which the image does not have.`;
+    const l = await load(renderReport(r, { cspSource: ORIGIN }), 1100);
+    await expectInert(l);
+    const shown = all.replace('\0', '\uFFFD');
+    expect(await l.page.locator('main').evaluate((e) => e.textContent)).toContain(`all=${shown}`);
+    expect(await l.page.locator('tr.row[title]').nth(2).getAttribute('title')).toContain(shown);
+    // the words after the hostile path and command keep their order ("(shell form)", not ")mrof llehs(")
+    expect(await reversedText(l)).toEqual([]);
+    expect(await l.page.locator('.findings li').first().innerText()).toContain('is dynamically linked to');
+    await l.page.close();
   });
 
   it('Analyze Image report: the plain sample (screenshot)', async () => {

@@ -24,12 +24,43 @@ export function makeNonce(): string {
   return randomBytes(16).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+// CR as a reference: the HTML parser turns a raw CR (and CRLF) into LF, so a file name or label with one would not show as it is.
+// NUL cannot reach the DOM at all (dropped from text, U+FFFD in attributes): shown as U+FFFD everywhere.
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '\r': '&#13;', '\0': '&#xFFFD;' };
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values: the DOM gets the exact string (NUL shown
+ * as U+FFFD), followed by the bidi terminators it leaves missing (closeBidi).
+ */
 export function escapeHtml(value: unknown): string {
   const s = value === undefined || value === null ? '' : String(value);
-  return s.replace(/[&<>"'`]/g, (c) => ESCAPES[c]);
+  return closeBidi(s).replace(/[&<>"'`\r\0]/g, (c) => ESCAPES[c]);
+}
+
+const PDF = '\u202C';
+const PDI = '\u2069';
+
+/**
+ * `s` followed by the terminators of the bidi embeddings and overrides (U+202A–U+202E, closed by PDF) and
+ * isolates (U+2066–U+2068, closed by PDI) it leaves open, in the order UAX #9 pairs them. Without them an
+ * override in a file name (`x\u202E`) reorders the page's text after it, even out of a `unicode-bidi: isolate`
+ * element (an open isolate in the data swallows the element's own closing PDI).
+ */
+export function closeBidi(s: string): string {
+  if (!/[\u202A-\u202E\u2066-\u2069]/.test(s)) return s;
+  const open: string[] = [];
+  for (const c of s) {
+    if (c === PDF) {
+      // a PDF closes an embedding opened inside the current isolate only
+      if (open[open.length - 1] === PDF) open.pop();
+    } else if (c === PDI) {
+      // a PDI closes the innermost open isolate and every embedding opened inside it
+      const i = open.lastIndexOf(PDI);
+      if (i >= 0) open.length = i;
+    } else if (c >= '\u202A' && c <= '\u202E') open.push(PDF);
+    else if (c >= '\u2066' && c <= '\u2068') open.push(PDI);
+  }
+  return s + open.reverse().join('');
 }
 
 /** Text with Markdown code spans (`x`) as <code>, everything escaped. */
@@ -112,6 +143,9 @@ tr.row:focus { outline: 1px solid var(--vscode-list-focusOutline, var(--vscode-f
 .was { color: var(--vscode-disabledForeground, #888); text-decoration: line-through; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 6px 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+/* data (paths, labels, commands) sits in code or span elements: bidi-isolated, so a right-to-left override in a
+   file name cannot reorder the text around it ("(shell form)", the rest of a finding) */
+code, span, .mono { unicode-bidi: isolate; }
 `;
 
 /**

@@ -124,6 +124,20 @@ function totals(t: LayerTable): string {
   return `<div class="totals" aria-label="Totals">${rows.map(([k, v]) => `<span>${k}</span><span class="num">${v}</span>`).join('')}</div>`;
 }
 
+/** A word for a POSIX shell: as it is when plain, else single-quoted (nothing inside is expanded). */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What "Copy build command" puts on the clipboard: cd into the build context, then the server's build command
+ * (already quoted). The folder is single-quoted: a cloned repository's folder named `$(…)` or `` `…` `` runs
+ * nothing when the line is pasted into a terminal.
+ */
+export function buildCommandLine(t: Pick<LayerTable, 'contextDir' | 'buildCommand'>): string {
+  return `cd ${shellWord(t.contextDir)} && ${t.buildCommand}`;
+}
+
 /** The "Image Layers" page. */
 export function renderLayers(data: LayersViewData, opts: RenderOptions): string {
   const t = data.table;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LayerTable } from '../../../server/src/engine/layers/estimate';
-import { renderLayers, type LayersViewData } from './layersHtml';
+import { buildCommandLine, renderLayers, type LayersViewData } from './layersHtml';
 import { localImageItems, showImagePick } from './pickImage';
 import { requestLayers, watchImages } from './protocol';
 
@@ -155,7 +155,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider, vscode.Di
         return;
       case 'copyBuild':
         if (this.table) {
-          await vscode.env.clipboard.writeText(`cd ${JSON.stringify(this.table.contextDir)} && ${this.table.buildCommand}`);
+          await vscode.env.clipboard.writeText(buildCommandLine(this.table));
           void vscode.window.setStatusBarMessage('Build command copied', 3000);
         }
         return;
