@@ -35,6 +35,23 @@ function table(model: DockerfileModel, rows: HistoryRow[], opts: { stage?: numbe
 
 describe('matching recorded histories', () => {
   for (const b of BUILDERS) {
+    it(`${b}: WORKDIR/USER/STOPSIGNAL as history records them (quotes removed, ENV expanded, WORKDIR absolute): every row matched, none changed`, () => {
+      const model = fixtureModel('quoted', 'Dockerfile');
+      const t = table(model, history(`quoted/history.${b}.jsonl`));
+      expect(t.image!.score).toBe(1);
+      expect(t.rows.map((r) => [r.text.split(/\s/)[0] + ' ' + r.text.split(/\s/).slice(1).join(' '), r.source, r.changed ?? false])).toEqual([
+        ['FROM scratch', 'base', false],
+        ['COPY busybox /bin/busybox', 'built', false],
+        ['WORKDIR "/app"', 'built', false],
+        ['WORKDIR sub\\ dir', 'built', false],
+        ['USER "1000:1000"', 'metadata', false],
+        ['STOPSIGNAL "SIGINT"', 'metadata', false],
+        ['ENV D=/data', 'metadata', false],
+        ['WORKDIR $D', 'built', false],
+        ["WORKDIR 'rel'", 'built', false],
+      ]);
+    });
+
     it(`${b}: every instruction of a FROM scratch image matches its row; totals = docker image inspect`, () => {
       const model = fixtureModel('app', 'Dockerfile');
       const rows = history(`app/history.${b}.jsonl`);

@@ -37,7 +37,8 @@
 // image scoring at least AUTO_MATCH_MIN (0.5); ties go to the image remembered
 // for the Dockerfile, then to the newest.
 import * as path from 'node:path';
-import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
+import { envAt, expandVariables, workdirAt, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
+import { tokenize } from '../dockerfile/shell';
 import { DEFAULT_SHELLS, parseCreatedBy, type HistoryCommand, type HistoryRow } from './history';
 
 export const MATCH_MIN = 0.35;
@@ -206,9 +207,57 @@ export function expectedCommand(ins: InstructionInfo, model: DockerfileModel): E
       const list = ins.json ?? (keyword === 'VOLUME' ? words(rest) : keyword === 'SHELL' ? words(rest) : [...stageShell(ins.stage, ins), collapse(rest)]);
       return { ins, keyword, texts: [list.map(collapse).join('\u0000')] };
     }
+    case 'WORKDIR':
+    case 'USER':
+    case 'STOPSIGNAL':
+      return { ins, keyword, texts: recordedValues(ins, model) };
     default:
       return { ins, keyword, texts: [collapse(ins.args.text)] };
   }
+}
+
+/**
+ * What history records for WORKDIR/USER/STOPSIGNAL: both builders record the value after
+ * quote removal and ENV expansion, and WORKDIR as the absolute directory it resolves to
+ * (`WORKDIR "/app"` then `WORKDIR sub\ dir` is recorded `WORKDIR /app/sub dir`). The text as
+ * written stays a candidate (the base's directory, or a variable, may be unknown here).
+ */
+function recordedValues(ins: InstructionInfo, model: DockerfileModel): string[] {
+  const raw = collapse(ins.args.text);
+  const value = ins.keyword === 'WORKDIR' && ins.stage ? resolvedWorkdirs(ins.stage, model).get(ins) : recordedValue(ins, model);
+  return value === undefined || value === raw ? [raw] : [raw, value];
+}
+
+/** The instruction's argument as Docker reads it: quotes removed, ENV variables expanded; undefined when unknown. */
+function recordedValue(ins: InstructionInfo, model: DockerfileModel): string | undefined {
+  const windows = !!ins.stage?.windows;
+  const toks = tokenize(ins.args.text, !windows && model.escape === '\\');
+  const value = toks.map((t) => (t.kind === 'word' ? t.word.value : '')).filter(Boolean).join(' ');
+  if (!value || !value.includes('$') || !ins.stage) return value || undefined;
+  const env = envAt(ins.stage, ins);
+  return expandVariables(value, (name) => env.get(name)?.value);
+}
+
+const workdirCache = new WeakMap<Stage, Map<InstructionInfo, string | undefined>>();
+
+/** The absolute directory each WORKDIR of a stage sets (undefined once one is unknown), in one pass. */
+function resolvedWorkdirs(stage: Stage, model: DockerfileModel): Map<InstructionInfo, string | undefined> {
+  let out = workdirCache.get(stage);
+  if (out) return out;
+  out = new Map();
+  const first = stage.instructions[0];
+  let wd: string | undefined = first ? workdirAt(stage, first) : undefined;
+  for (const ins of stage.instructions) {
+    if (ins.keyword !== 'WORKDIR') continue;
+    const v = recordedValue(ins, model);
+    if (stage.windows) wd = v;
+    else if (v === undefined) wd = undefined;
+    else if (v.startsWith('/')) wd = path.posix.resolve(v);
+    else wd = wd === undefined ? undefined : path.posix.resolve(wd, v);
+    out.set(ins, wd);
+  }
+  workdirCache.set(stage, out);
+  return out;
 }
 
 /** Score of one history row against one instruction (see the header). */
