@@ -9,7 +9,8 @@
 //           (BuildKit) or `dest` + recorded --chown (classic, which records a
 //           content hash instead of the sources), metadata arguments
 //           (ENV/LABEL/ARG as `K=V`, EXPOSE as a port set, CMD/ENTRYPOINT/
-//           SHELL/VOLUME as a word list).
+//           SHELL/VOLUME as a word list, WORKDIR/USER/STOPSIGNAL unquoted and
+//           ENV-expanded, WORKDIR as the absolute directory).
 //   - RUN otherwise: 0.35 + 0.6 × Dice similarity of the command words
 //           (0.9 for equal text when the line has flags such as --mount that
 //           only BuildKit builds but the row is the classic builder's).
