@@ -88,9 +88,9 @@ export function run(cmd, args, opts = {}) {
  * stamped with process.hrtime.bigint() when its frame is complete.
  */
 export class LspClient {
-  constructor(cmd, args, { onRequest = () => null, cwd = ROOT } = {}) {
+  constructor(cmd, args, { onRequest = () => null, cwd = ROOT, env = process.env } = {}) {
     this.t0 = now();
-    this.proc = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', () => {});
     this.proc.stdin.on('error', () => {});
     this.nextId = 1;

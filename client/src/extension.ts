@@ -1,18 +1,22 @@
 // The VS Code extension: starts the language server and registers commands.
 // All linting happens in the server; this file only wires it into the editor.
+// Bundled as dist/extension.js, loaded by dist/client.js (main.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { analyzeImageCommand, ANALYZE_COMMAND } from './webviews/analyzeImage';
 import { LAYERS_VIEW_ID, LayersViewProvider } from './webviews/layersView';
+import { CODE_CACHE_ENV } from '../../server/src/codeCache';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** Called by dist/client.js (client/src/main.ts); `codeCacheDir`: where the server keeps its V8 code cache. */
+export async function activate(context: vscode.ExtensionContext, codeCacheDir?: string): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const env = codeCacheDir ? { [CODE_CACHE_ENV]: codeCacheDir } : undefined;
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: env && { env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'], env } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -3,6 +3,7 @@
 // the same bundles and .vscodeignore as `npm run package`, so it never rewrites dist/ under
 // the other tests.
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeVsix, packageVsix, type PackagedVsix } from '../e2e/harness/package';
@@ -44,6 +45,9 @@ describe('the packaged .vsix', () => {
       'extension/package.json',
       'extension/dist/client.js',
       'extension/dist/server.js',
+      // what the two load through the V8 code cache (server/src/codeCache.ts)
+      'extension/dist/extension.js',
+      'extension/dist/server-main.js',
       'extension/readme.md', // vsce's names for README.md and LICENSE
       'extension/LICENSE.txt',
       `extension/${path.posix.normalize(m.icon)}`,
@@ -69,6 +73,31 @@ describe('the packaged .vsix', () => {
     // the bundles are self-contained: the server needs nothing from node_modules
     const server = readZipEntry(pkg.vsix, 'extension/dist/server.js').toString('utf8');
     expect(server).not.toMatch(/sourceMappingURL/);
+  });
+
+  it('ships every bundle the bundles load at run time (lazily required ones included)', () => {
+    const bundles = files.filter((f) => /^extension\/dist\/[^/]+\.js$/.test(f));
+    expect(bundles).toEqual(expect.arrayContaining(['extension/dist/client.js', 'extension/dist/server.js']));
+    for (const b of bundles) {
+      const text = readZipEntry(pkg.vsix, b).toString('utf8');
+      expect(text, `${b}: no source map`).not.toMatch(/sourceMappingURL/);
+      // relative requires resolve next to the bundle in the installed extension
+      for (const m of text.matchAll(/\brequire\((["'])(\.{1,2}\/[^"']+)\1\)/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(b), m[2]));
+        expect(files, `${b} requires ${m[2]}`).toContain(target.endsWith('.js') ? target : `${target}.js`);
+      }
+      // and nothing from node_modules (the .vsix has none): only Node's modules and `vscode`
+      for (const m of text.matchAll(/\brequire\((["'])([^"'.][^"']*)\1\)/g)) {
+        const id = m[2].replace(/^node:/, '');
+        expect(id === 'vscode' || builtinModules.includes(id) || builtinModules.includes(id.split('/')[0]), `${b} requires ${m[2]}`).toBe(true);
+      }
+    }
+  });
+
+  it('bundles client/src/semver.ts instead of the semver package (scripts/build.mjs)', () => {
+    const client = readZipEntry(pkg.vsix, 'extension/dist/extension.js').toString('utf8');
+    expect(client).toContain('client/src/semver.ts: unsupported range');
+    expect(client).not.toContain('Invalid Version');
   });
 
   it('targets the VS Code the e2e tests run, activates only on its languages, commands and views', () => {
