@@ -113,6 +113,12 @@ export async function analyzeBench({ quick, tmp }) {
       const tarMs = [];
       const catMs = [];
       const tarNoSeekMs = [];
+      // the floor of "ours (process)": a Node process that only loads the same engine bundle
+      const nodeFloorMs = [];
+      for (let i = 0; i < runs + 1; i++) {
+        const fl = await run(process.execPath, ['-e', `require(${JSON.stringify(e.file)})`], { timeoutMs: 60_000, discardStdout: true });
+        if (i > 0) nodeFloorMs.push(fl.wallMs);
+      }
       for (let i = 0; i < runs + 1; i++) {
         const t = await run('tar', ['-tvf', a.archive], { timeoutMs: 600_000, discardStdout: true });
         const c = await run('cat', [a.archive], { timeoutMs: 600_000, discardStdout: true });
@@ -131,6 +137,7 @@ export async function analyzeBench({ quick, tmp }) {
         tarTvfMs: stats(tarMs),
         catMs: stats(catMs),
         tarNoSeekMs: stats(tarNoSeekMs),
+        nodeFloorMs: stats(nodeFloorMs),
       });
     } finally {
       fs.rmSync(a.archive, { force: true });

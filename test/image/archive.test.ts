@@ -247,12 +247,28 @@ describe('robustness', () => {
     ]);
   });
 
-  it('a layer that does not match its diff_id is reported', async () => {
+  it('a layer that does not match its diff_id is reported when layers are hashed (--verify, or a stream)', async () => {
     const { base, app } = await layers();
     const config = imageConfig([base, base]);
-    const a = await readImageArchive(write('mismatch.tar', await legacyArchive([base, app], config)));
-    expect(a.problems).toEqual([expect.stringContaining('layer 2 (') as unknown as string]);
-    expect(a.problems[0]).toContain('does not match its digest in the config');
+    const file = write('mismatch.tar', await legacyArchive([base, app], config));
+    for (const a of [await readImageArchive(file, { verify: true }), await readImageTar(fs.createReadStream(file))]) {
+      expect(a.problems).toEqual([expect.stringContaining('layer 2 (') as unknown as string]);
+      expect(a.problems[0]).toContain('does not match its digest in the config');
+      expect(a.layers.map((l) => [l.diffId, l.verified])).toEqual([[sha256(base), true], [sha256(app), true]]);
+    }
+    // positioned reads without --verify hash nothing: the digests are the config's, and say so
+    const fast = await readImageArchive(file);
+    expect(fast.problems).toEqual([]);
+    expect(fast.layers.map((l) => [l.diffId, l.verified])).toEqual([[sha256(base), false], [sha256(base), false]]);
+  });
+
+  it('unhashed plain OCI blobs: a blob named by another digest than its diff_id is reported (free), its content is not checked', async () => {
+    const { base, app } = await layers();
+    const file = write('oci-mismatch.tar', await ociArchive([{ tar: base }, { tar: app }], imageConfig([base, base])));
+    const fast = await readImageArchive(file);
+    expect(fast.problems).toEqual([expect.stringMatching(/^layer 2 \("blobs\/sha256\/[0-9a-f]{64}"\) is stored under another digest than its digest in the config \(sha256:[0-9a-f]{64}\): corrupt or modified \(content not hashed; --verify hashes it\)$/)]);
+    const verified = await readImageArchive(file, { verify: true });
+    expect(verified.problems).toEqual([expect.stringContaining('does not match its digest in the config')]);
   });
 
   it('a plain layer whose first file name starts with "{" is still a layer, not JSON', async () => {

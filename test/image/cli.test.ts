@@ -83,6 +83,18 @@ describe('container-tuner analyze', () => {
     expect(j.findings.map((f: { id: string }) => f.id)).toContain('go-env-invalid');
   });
 
+  it('--verify hashes the layers: the same report, with digests computed from the content', async () => {
+    const fast = JSON.parse((await run(['svc.tar', '--format', 'json'])).out);
+    const r = await run(['svc.tar', '--format', 'json', '--verify']);
+    expect(r.code).toBe(0);
+    const verified = JSON.parse(r.out);
+    expect(fast.layers.map((l: { digestVerified: boolean }) => l.digestVerified)).toEqual([false, false, false, false, false]);
+    expect(verified.layers.map((l: { digestVerified: boolean }) => l.digestVerified)).toEqual([true, true, true, true, true]);
+    // the config's diff_ids are right here: nothing else differs
+    const strip = (j: { layers: { digestVerified?: boolean }[] }) => ({ ...j, layers: j.layers.map(({ digestVerified: _, ...l }) => l) });
+    expect(strip(verified)).toEqual(strip(fast));
+  });
+
   it('markdown', async () => {
     const r = await run(['svc.tar', '--format', 'markdown', '--max-wasted-bytes', '1kB']);
     expect(r.code).toBe(1);

@@ -176,6 +176,12 @@ for (const builder of ['classic', 'buildkit'] as const) {
       expect(fromArchive.source.kind).toBe('archive');
       expect(['docker-legacy', 'oci']).toContain(fromArchive.source.format);
       expect(essentials(fromArchive)).toEqual(essentials(byRef));
+      // real Go binaries and real layers: positioned reads (hashing, or not) = one streaming pass
+      const streamed = analyzeArchive(await readImageArchive(file, { streaming: true }));
+      expect(analyzeArchive(await readImageArchive(file, { verify: true }))).toEqual(streamed);
+      expect(streamed.layers.every((l) => l.digestVerified)).toBe(true);
+      expect(fromArchive.layers.map((l) => l.diffId)).toEqual(streamed.layers.map((l) => l.diffId));
+      expect({ ...fromArchive, layers: fromArchive.layers.map((l) => ({ ...l, digestVerified: true })) }).toEqual(streamed);
     }, 600_000);
 
     it('a file written then deleted: wasted bytes, efficiency, the layers that added and removed it', async (ctx) => {

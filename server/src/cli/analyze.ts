@@ -25,6 +25,8 @@ Options:
   --max-wasted-bytes SIZE       exit 1 when the wasted bytes exceed SIZE (20MB, 20MiB, 1000)
   --max-wasted-percent N        exit 1 when wasted / bytes above the first layer exceeds N (0-1, e.g. 0.1)
   --platform OS/ARCH            image of a multi-platform OCI index (default: this machine's)
+  --verify                      hash every layer and compare it with the config's digests
+                                (uncompressed layers of a file are otherwise read headers only)
   --docker PATH                 the docker executable (default: docker on PATH)
   --no-color                    plain text output
 
@@ -82,6 +84,7 @@ export async function runAnalyze(argv: string[], io: CliIO, cli: AnalyzeCliOptio
         'max-wasted-bytes': { type: 'string' },
         'max-wasted-percent': { type: 'string' },
         platform: { type: 'string' },
+        verify: { type: 'boolean', default: false },
         docker: { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -150,6 +153,7 @@ export async function runAnalyze(argv: string[], io: CliIO, cli: AnalyzeCliOptio
       docker: o.docker ? { dockerPath: o.docker as string } : undefined,
       analyze: { input: target, thresholds: { ...gates } },
       ...(o.platform ? { platform: o.platform as string } : {}),
+      ...(o.verify ? { verify: true } : {}),
     });
   } catch (e) {
     if (lastProgress) io.stderr('\r'.padEnd(62) + '\r');

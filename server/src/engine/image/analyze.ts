@@ -57,7 +57,9 @@ export interface ImageSummary {
 
 export interface LayerReport {
   index: number;
+  /** The layer's diff_id: the sha256 of its content when `digestVerified`, else the config's (plain layers of a file read without `--verify`). */
   diffId: string;
+  digestVerified?: boolean;
   /** Path of the blob in the archive. */
   blob: string;
   compression: LayerData['compression'];
@@ -313,6 +315,8 @@ export function analyzeArchive(archive: ImageArchive, opts: AnalyzeOptions = {})
     let whiteouts = 0;
     let opaqueDirs = 0;
     const dirSizes = new Map<string, { size: number; files: number }>();
+    /** Bytes and files directly in each directory; added up to the ancestors after the loop. */
+    const direct = new Map<string, { size: number; files: number }>();
     const fileSizes: { path: string; size: number }[] = [];
     for (const e of layer.entries) {
       const where = fsPathOf(e.name, windows);
@@ -332,16 +336,29 @@ export function analyzeArchive(archive: ImageArchive, opts: AnalyzeOptions = {})
         files++;
         const p = '/' + where.path;
         fileSizes.push({ path: p, size: e.size });
-        // every ancestor directory gets the file's bytes
-        for (let k = p.lastIndexOf('/'); k > 0; k = p.lastIndexOf('/', k - 1)) {
-          const d = p.slice(0, k);
-          const s = dirSizes.get(d) ?? { size: 0, files: 0 };
+        // every ancestor directory gets the file's bytes (below); directories enter the map
+        // deepest first, in the order the files reach them (ties in the top list keep that order)
+        const k = p.lastIndexOf('/');
+        if (k > 0) {
+          const parent = p.slice(0, k);
+          let s = direct.get(parent);
+          if (!s) {
+            direct.set(parent, (s = { size: 0, files: 0 }));
+            // once a directory is in the map its ancestors are too
+            for (let j = k; j > 0 && !dirSizes.has(p.slice(0, j)); j = p.lastIndexOf('/', j - 1)) dirSizes.set(p.slice(0, j), { size: 0, files: 0 });
+          }
           s.size += e.size;
           s.files++;
-          dirSizes.set(d, s);
         }
       } else if (e.type === 'dir') dirs++;
       else if (e.type === 'symlink' || e.type === 'link') links++;
+    }
+    for (const [d, s] of direct) {
+      for (let k = d.length; k > 0; k = d.lastIndexOf('/', k - 1)) {
+        const t = dirSizes.get(d.slice(0, k))!;
+        t.size += s.size;
+        t.files += s.files;
+      }
     }
     fs.applyLayer(i, mapped);
     const sameAs = firstIndex.get(layer);
@@ -349,6 +366,7 @@ export function analyzeArchive(archive: ImageArchive, opts: AnalyzeOptions = {})
     layerReports.push({
       index: i,
       diffId: layer.diffId,
+      digestVerified: layer.verified,
       blob: layer.key,
       compression: layer.compression,
       blobSize: layer.blobSize,

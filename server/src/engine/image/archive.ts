@@ -1,5 +1,8 @@
-// Reading an image from a `docker save` tar or an OCI image layout, in one
-// streaming pass, never extracting to disk.
+// Reading an image from a `docker save` tar or an OCI image layout, never
+// extracting to disk. A regular file (and every blob of an OCI directory) is
+// read with positioned reads, headers only (positioned.ts); what follows is
+// the one-pass reader that stdin and pipes use, and what both share (names,
+// per-entry summaries, manifests and indexes, the final assembly).
 //
 // The archive is a tar of tars. Its entries are read in order, once:
 //   - small JSON entries (manifest.json, index.json, configs, OCI manifests and
@@ -33,6 +36,7 @@ import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import * as tar from 'tar-stream';
+import { readImageTarFile, readLayerFile } from './positioned';
 import { ExecutableScanner, looksExecutable, type ExecutableInfo } from './scan';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -55,8 +59,10 @@ export interface LayerData {
   compression: Compression;
   /** Bytes of the blob as stored. */
   blobSize: number;
-  /** `sha256:` of the uncompressed tar (a diff_id). */
+  /** `sha256:` of the uncompressed tar (a diff_id): computed from the content when `verified`, else the config's `rootfs.diff_ids` entry. */
   diffId: string;
+  /** The uncompressed tar was hashed (streamed and compressed layers always; plain layers read with positioned reads only with `verify`). */
+  verified: boolean;
   /** Sum of the entries' header sizes (dive's layer size). */
   size: number;
   entries: RawEntry[];
@@ -123,6 +129,16 @@ export interface ReadOptions {
   ref?: string;
   /** `os/arch[/variant]` for multi-platform OCI indexes; default this machine's linux/<arch>, else the first. */
   platform?: string;
+  /**
+   * Hash every uncompressed layer (sha256, compared with the config's
+   * `rootfs.diff_ids`). Without it, plain layers in a regular file or an OCI
+   * directory are read with positioned reads, headers only, and their digests
+   * are the config's (`LayerData.verified` false). Streamed input and
+   * compressed layers are always hashed: every byte passes anyway.
+   */
+  verify?: boolean;
+  /** Read a regular file front to back as a stream, like stdin (tests; the positioned reader is the default). */
+  streaming?: boolean;
 }
 
 export class ArchiveError extends Error {
@@ -139,8 +155,8 @@ export class AbortError extends Error {
   }
 }
 
-const MAX_JSON = 16 * 1024 * 1024;
-const MAX_JSON_TOTAL = 64 * 1024 * 1024;
+export const MAX_JSON = 16 * 1024 * 1024;
+export const MAX_JSON_TOTAL = 64 * 1024 * 1024;
 const MAX_TEXT = 64 * 1024;
 const EXEC_MIN = 64;
 const TEXT_FILES = /^(?:Files\/)?(?:etc\/os-release|usr\/lib\/os-release|etc\/alpine-release|etc\/debian_version|usr\/local\/go\/VERSION)$/i;
@@ -148,8 +164,24 @@ const TEXT_FILES = /^(?:Files\/)?(?:etc\/os-release|usr\/lib\/os-release|etc\/al
 // ---------------------------------------------------------------------------
 // Names
 
+/** Whether a name is already clean: no `\\`, no empty, `.` or `..` segment, not absolute (most names in a layer). */
+function isCleanName(raw: string): boolean {
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = i < raw.length ? raw.charCodeAt(i) : 0x2f;
+    if (c === 0x5c) return false;
+    if (c !== 0x2f) continue;
+    const len = i - start;
+    if (len === 0) return false;
+    if (raw.charCodeAt(start) === 0x2e && (len === 1 || (len === 2 && raw.charCodeAt(start + 1) === 0x2e))) return false;
+    start = i + 1;
+  }
+  return !/^[A-Za-z]:\//.test(raw);
+}
+
 /** Cleans a tar entry name; `unsafe` when it is absolute or leaves the root. */
 export function cleanName(raw: string): { name: string; unsafe?: 'absolute' | 'parent' } {
+  if (isCleanName(raw)) return { name: raw };
   let n = raw.replace(/\\/g, '/');
   if (n.startsWith('/')) return { name: n, unsafe: 'absolute' };
   if (/^[A-Za-z]:\//.test(n)) return { name: n, unsafe: 'absolute' };
@@ -266,7 +298,8 @@ async function* tarEntries(source: AsyncIterable<Uint8Array>): AsyncGenerator<Ta
       // return() the entry's own iterator (that destroys the whole extract);
       // whatever it leaves is drained here
       const inner = (entry as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-      let finished = false;
+      // tar-stream gives a directory no data, whatever its size field says: a body that would never end
+      let finished = entry.header.type === 'directory';
       const body: AsyncIterable<Uint8Array> = {
         [Symbol.asyncIterator]: () => ({
           next: async () => {
@@ -309,7 +342,7 @@ async function* unzstd(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Arra
   while (out.length) yield out.shift()!;
 }
 
-function sniff(b: Uint8Array): 'gzip' | 'zstd' | 'tar' | 'json' | 'other' {
+export function sniff(b: Uint8Array): 'gzip' | 'zstd' | 'tar' | 'json' | 'other' {
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
   if (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
   // a tar before JSON: a tar whose first name starts with "{" is still a tar
@@ -328,7 +361,7 @@ function sniff(b: Uint8Array): 'gzip' | 'zstd' | 'tar' | 'json' | 'other' {
   return 'other';
 }
 
-function entryType(t: string | null | undefined): EntryType {
+export function entryType(t: string | null | undefined): EntryType {
   switch (t) {
     case 'file':
     case 'contiguous-file':
@@ -346,7 +379,7 @@ function entryType(t: string | null | undefined): EntryType {
   }
 }
 
-function describeError(e: unknown): string {
+export function describeError(e: unknown): string {
   const m = (e as Error)?.message ?? String(e);
   if (/Unexpected end of data|unexpected end of file|unexpected EOF/i.test(m)) return 'truncated (unexpected end of data)';
   if (/incorrect header check|invalid (block type|distance|code|stored block)|invalid tar header|Invalid header|checksum/i.test(m)) return `corrupt (${m})`;
@@ -356,7 +389,7 @@ function describeError(e: unknown): string {
 // ---------------------------------------------------------------------------
 // One layer
 
-interface LayerContext {
+export interface LayerContext {
   signal?: AbortSignal;
   /** Called with the layer entry being read. */
   onEntry?: (name: string) => void;
@@ -371,7 +404,7 @@ export async function readLayer(key: string, body: AsyncIterable<Uint8Array>, bl
     throw new ArchiveError(`layer "${key}" is not a tar, gzip or zstd stream`);
   }
   const compression: Compression = kind === 'gzip' ? 'gzip' : kind === 'zstd' ? 'zstd' : 'none';
-  const layer: LayerData = { key, compression, blobSize, diffId: '', size: 0, entries: [], executables: new Map(), texts: new Map(), problems: [] };
+  const layer: LayerData = { key, compression, blobSize, diffId: '', verified: true, size: 0, entries: [], executables: new Map(), texts: new Map(), problems: [] };
   const hash = createHash('sha256');
   let gz: Readable | undefined;
   const plain: AsyncIterable<Uint8Array> = compression === 'gzip' ? (gz = gunzip(reader)) : compression === 'zstd' ? unzstd(reader) : reader;
@@ -390,31 +423,8 @@ export async function readLayer(key: string, body: AsyncIterable<Uint8Array>, bl
       for await (const { header, body: content } of tarEntries(hashed())) {
         current = header.name;
         ctx.onEntry?.(header.name);
-        const type = entryType(header.type);
-        const clean = cleanName(header.name);
-        if (clean.unsafe) {
-          layer.problems.push(`entry "${header.name}" ${clean.unsafe === 'absolute' ? 'has an absolute path' : 'climbs out with ".."'}: not followed`);
-          continue;
-        }
-        if (!clean.name) continue; // the root directory itself
-        const size = header.size ?? 0;
-        const entry: RawEntry = { name: clean.name, type, size: type === 'file' ? size : 0, mode: header.mode ?? 0 };
-        // dive counts header sizes; only files carry content in Docker layers
-        layer.size += type === 'file' ? size : 0;
-        if (type === 'symlink' || type === 'link') {
-          entry.linkname = header.linkname ?? '';
-          if (type === 'link') {
-            const target = cleanName(entry.linkname);
-            if (target.unsafe) {
-              layer.problems.push(`hard link "${header.name}" → "${entry.linkname}" points outside the layer: not followed`);
-              continue;
-            }
-            entry.linkname = target.name;
-          }
-        }
-        layer.entries.push(entry);
-        if (type !== 'file' || size === 0) continue;
-        await readContent(layer, clean.name, size, content);
+        const name = addLayerEntry(layer, header);
+        if (name !== undefined) await readContent(layer, name, header.size ?? 0, content);
       }
     }
   } catch (e) {
@@ -426,6 +436,54 @@ export async function readLayer(key: string, body: AsyncIterable<Uint8Array>, bl
   }
   layer.diffId = 'sha256:' + hash.digest('hex');
   return layer;
+}
+
+/** A layer tar header as tar-stream decodes it (long names and PAX records applied). */
+export interface LayerHeader {
+  name: string;
+  type?: string | null;
+  size?: number | null;
+  mode?: number | null;
+  linkname?: string | null;
+}
+
+/**
+ * Records one layer entry's header in the summary (both readers: streaming
+ * and positioned); returns the cleaned name when its content is to be looked
+ * at (a file with bytes), else undefined.
+ */
+export function addLayerEntry(layer: LayerData, header: LayerHeader): string | undefined {
+  const type = entryType(header.type);
+  const clean = cleanName(header.name);
+  if (clean.unsafe) {
+    layer.problems.push(`entry "${header.name}" ${clean.unsafe === 'absolute' ? 'has an absolute path' : 'climbs out with ".."'}: not followed`);
+    return undefined;
+  }
+  if (!clean.name) return undefined; // the root directory itself
+  const size = header.size ?? 0;
+  const entry: RawEntry = { name: clean.name, type, size: type === 'file' ? size : 0, mode: header.mode ?? 0 };
+  // dive counts header sizes; only files carry content in Docker layers
+  layer.size += type === 'file' ? size : 0;
+  if (type === 'symlink' || type === 'link') {
+    entry.linkname = header.linkname ?? '';
+    if (type === 'link') {
+      const target = cleanName(entry.linkname);
+      if (target.unsafe) {
+        layer.problems.push(`hard link "${header.name}" → "${entry.linkname}" points outside the layer: not followed`);
+        return undefined;
+      }
+      entry.linkname = target.name;
+    }
+  }
+  layer.entries.push(entry);
+  return type !== 'file' || size === 0 ? undefined : clean.name;
+}
+
+/** Whether a file's content is looked at, and how: a text file kept whole, the first bytes sniffed for ELF/PE. */
+export function contentWanted(name: string, size: number): { text: boolean; exe: boolean } {
+  const text = size <= MAX_TEXT && TEXT_FILES.test(name);
+  // the streaming reader decides on the first 4 bytes; files under EXEC_MIN are only sniffed when read as text
+  return { text, exe: size >= 4 && (size >= EXEC_MIN || text) };
 }
 
 /** Reads a file's content only as far as needed: executables through a scanner, a few small text files whole. */
@@ -460,7 +518,7 @@ async function readContent(layer: LayerData, name: string, size: number, content
 // ---------------------------------------------------------------------------
 // Archives
 
-interface Collected {
+export interface Collected {
   jsons: Map<string, Buffer>;
   layers: Map<string, LayerData>;
   /** Archive symlinks (legacy layer.tar links to an identical layer). */
@@ -468,7 +526,7 @@ interface Collected {
   problems: string[];
 }
 
-function progressThrottle(opts: ReadOptions): (p: ReadProgress, force?: boolean) => void {
+export function progressThrottle(opts: ReadOptions): (p: ReadProgress, force?: boolean) => void {
   let last = 0;
   return (p, force) => {
     if (!opts.onProgress) return;
@@ -571,6 +629,23 @@ export async function readImageArchive(file: string, opts: ReadOptions = {}): Pr
     throw new ArchiveError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
   }
   if (st.isDirectory()) return readOciDir(file, opts);
+  if (st.isFile() && !opts.streaming) {
+    // a regular file: headers with positioned reads, contents only where needed (positioned.ts)
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (e) {
+      throw new ArchiveError(`${file}: ${(e as Error).message}`);
+    }
+    try {
+      const archive = await readImageTarFile(file, fd, fs.fstatSync(fd).size, opts);
+      archive.source = file;
+      return archive;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  // stdin, a pipe, a device: one pass, front to back
   const stream = fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
   try {
     const archive = await readImageTar(stream, { ...opts, name: file, totalBytes: st.size });
@@ -626,15 +701,20 @@ async function readOciDir(dir: string, opts: ReadOptions): Promise<ImageArchive>
     } catch {
       throw new ArchiveError(`${dir}: layer blob "${key}" is missing`);
     }
-    const stream = fs.createReadStream(full, { highWaterMark: 1024 * 1024 });
+    const report = () => progress({ bytesRead: state.bytes, totalBytes: total, layersDone: col.layers.size, current: key });
+    const stream = opts.streaming ? fs.createReadStream(full, { highWaterMark: 1024 * 1024 }) : undefined;
     try {
-      const report = () => progress({ bytesRead: state.bytes, totalBytes: total, layersDone: col.layers.size, current: key });
-      col.layers.set(key, await readLayer(key, counted(stream, state, opts, report), size, { signal: opts.signal }));
+      if (stream) col.layers.set(key, await readLayer(key, counted(stream, state, opts, report), size, { signal: opts.signal }));
+      else {
+        const before = state.bytes;
+        col.layers.set(key, await readLayerFile(key, full, opts, (pos) => ((state.bytes = before + pos), report())));
+        state.bytes = before + size;
+      }
     } catch (e) {
       if (e instanceof AbortError || opts.signal?.aborted) throw new AbortError();
       throw new ArchiveError(`${dir}: ${e instanceof ArchiveError ? e.message : describeError(e)}`);
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
     progress({ bytesRead: state.bytes, totalBytes: total, layersDone: col.layers.size }, true);
   }
@@ -742,7 +822,7 @@ function planImage(col: Collected, opts: ReadOptions, where: string, load: (rel:
   throw new ArchiveError(`${where}: index.json leads to no image manifest`);
 }
 
-function assemble(col: Collected, opts: ReadOptions, bytes: number, where: string, streamed: boolean, plan?: Plan): ImageArchive {
+export function assemble(col: Collected, opts: ReadOptions, bytes: number, where: string, streamed: boolean, plan?: Plan): ImageArchive {
   plan ??= planImage(col, opts, where);
   const configBuf = col.jsons.get(plan.configKey);
   if (!configBuf) throw new ArchiveError(`${where}: the image config "${plan.configKey}" is not in the archive`);
@@ -757,6 +837,16 @@ function assemble(col: Collected, opts: ReadOptions, bytes: number, where: strin
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length && diffIds.length !== layers.length) problems.push(`the config lists ${diffIds.length} layer digests (rootfs.diff_ids) but the manifest ${layers.length} layers`);
   layers.forEach((l, i) => {
+    if (!l.verified) {
+      // not hashed (positioned reads): the digest is the config's; a plain blob named by its
+      // digest (OCI layout) must still be named by its diff_id, which costs nothing to check
+      if (!l.diffId && diffIds[i]) l.diffId = diffIds[i];
+      const named = l.compression === 'none' ? /(?:^|\/)sha256\/([0-9a-f]{64})$/.exec(l.key)?.[1] : undefined;
+      if (named && diffIds[i] && diffIds[i] !== `sha256:${named}` && l.entries.length + l.size > 0) {
+        problems.push(`layer ${i + 1} ("${l.key}") is stored under another digest than its digest in the config (${diffIds[i]}): corrupt or modified (content not hashed; --verify hashes it)`);
+      }
+      return;
+    }
     if (diffIds[i] && l.diffId && diffIds[i] !== l.diffId && l.entries.length + l.size > 0) {
       problems.push(`layer ${i + 1} ("${l.key}") does not match its digest in the config (${diffIds[i]}, content is ${l.diffId}): corrupt or modified`);
     }

@@ -31,20 +31,39 @@ interface Info {
   isDir: boolean;
 }
 
+const NO_INFO: Info = Object.freeze({ size: 0, isDir: false });
+
+// Info objects are never changed once made: nodes and trees share them.
 class Node {
   children?: Map<string, Node>;
-  info: Info = { size: 0, isDir: false };
+  info: Info = NO_INFO;
+  /** `/a/b/c` with every name as it is (cached; see pathOf). */
+  private full?: string;
   constructor(
     readonly name: string,
     readonly parent: Node | undefined,
   ) {}
+  get fullPath(): string {
+    if (this.full === undefined) this.full = this.parent ? this.parent.fullPath + '/' + this.name : '';
+    return this.full;
+  }
   child(name: string): Node | undefined {
     return this.children?.get(name);
   }
+  /** The children's names in order (cached until the children change). */
+  private sorted?: string[];
   add(name: string): Node {
     const n = new Node(name, this);
     (this.children ??= new Map()).set(name, n);
+    this.sorted = undefined;
     return n;
+  }
+  remove(name: string): void {
+    this.children?.delete(name);
+    this.sorted = undefined;
+  }
+  sortedNames(): string[] {
+    return (this.sorted ??= [...this.children!.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   }
   isLeaf(): boolean {
     return !this.children || this.children.size === 0;
@@ -55,7 +74,15 @@ const WH = '.wh.';
 const WH_OPQ_PREFIX = '.wh..wh.';
 
 function split(path: string): string[] {
-  return path.split('/').filter((s) => s !== '');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47) {
+      if (i > start) out.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
 }
 
 /** dive's FileTree.AddPath. */
@@ -70,7 +97,7 @@ function addPath(root: Node, path: string, info: Info): void {
       if (name.startsWith(WH_OPQ_PREFIX)) return;
       node = node.add(name);
     }
-    if (i === names.length - 1) node.info = { ...info };
+    if (i === names.length - 1) node.info = info;
   }
 }
 
@@ -85,16 +112,14 @@ function getNode(root: Node, path: string): Node | undefined {
 
 /** dive's FileNode.Path(): the leaf's `.wh.` prefix is dropped. */
 function pathOf(node: Node): string {
-  const names: string[] = [];
-  for (let n: Node | undefined = node; n && n.parent; n = n.parent) names.push(n === node && n.name.startsWith(WH) ? n.name.slice(WH.length) : n.name);
-  return '/' + names.reverse().join('/');
+  if (!node.parent) return '/';
+  return node.name.startsWith(WH) ? node.parent.fullPath + '/' + node.name.slice(WH.length) : node.fullPath;
 }
 
 /** Child-first, name-ordered visit of every node but the root; the visitor may stop it by returning false. */
 function visitChildFirst(node: Node, root: Node | undefined, fn: (n: Node) => boolean): boolean {
   if (node.children) {
-    const names = [...node.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) if (!visitChildFirst(node.children.get(name)!, root, fn)) return false;
+    for (const name of node.sortedNames()) if (!visitChildFirst(node.children.get(name)!, root, fn)) return false;
   }
   if (node === root) return true;
   return fn(node);
@@ -108,8 +133,9 @@ function layerTree(entries: RawEntry[]): Node {
 
 function copyTree(src: Node, parent?: Node): Node {
   const n = new Node(src.name, parent);
-  n.info = { ...src.info };
+  n.info = src.info;
   if (src.children) for (const [k, c] of src.children) (n.children ??= new Map()).set(k, copyTree(c, n));
+  // (a new Map of the same children: the sorted names are computed again when needed)
   return n;
 }
 
@@ -119,7 +145,7 @@ function stack(lower: Node, upper: Node): void {
     const p = pathOf(n);
     if (n.name.startsWith(WH)) {
       const target = getNode(lower, p);
-      if (target && target.parent) target.parent.children!.delete(target.name);
+      if (target && target.parent) target.parent.remove(target.name);
     } else addPath(lower, p, n.info);
     return true;
   });
@@ -154,9 +180,13 @@ export function diveFigures(layers: { entries: RawEntry[]; size: number }[]): Di
     const tree = layerTree(layer.entries);
     if (idx === 0) {
       first = tree;
-      // StackTreeRange(trees, 0, idx-1) stacks trees[0] onto a copy of itself first
-      stacked = copyTree(tree);
-      stack(stacked, tree);
+      // StackTreeRange(trees, 0, idx-1) stacks trees[0] onto a copy of itself first. Without
+      // whiteouts that changes nothing (every path is there, with the same info): the tree
+      // itself becomes the stack once its own visit is done (it is not used after that).
+      if (layer.entries.some((e) => e.name.includes(WH))) {
+        stacked = copyTree(tree);
+        stack(stacked, tree);
+      }
     }
     const below = idx === 0 ? first! : stacked!;
     visitChildFirst(tree, tree, (node) => {
@@ -176,7 +206,8 @@ export function diveFigures(layers: { entries: RawEntry[]; size: number }[]): Di
       if (d.layers.length === 2) inefficient.push(p);
       return true;
     });
-    if (idx > 0) stack(stacked!, tree);
+    if (idx === 0) stacked ??= tree;
+    else stack(stacked!, tree);
   });
   let minimum = 0;
   let discovered = 0;

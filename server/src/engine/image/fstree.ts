@@ -72,7 +72,14 @@ export class FinalFs {
   }
 
   private parts(path: string): string[] {
-    return path.split('/').filter((s) => s && s !== '.');
+    const out: string[] = [];
+    let start = 0;
+    for (let i = 0; i <= path.length; i++) {
+      if (i < path.length && path.charCodeAt(i) !== 0x2f) continue;
+      if (i > start && !(i === start + 1 && path.charCodeAt(start) === 0x2e)) out.push(path.slice(start, i));
+      start = i + 1;
+    }
+    return out;
   }
 
   static pathOf(node: FsNode): string {
@@ -134,8 +141,12 @@ export class FinalFs {
     visit(node);
   }
 
+  /** The directory the previous entry went into (entries come grouped by directory); forgotten at every removal. */
+  private lastDir?: { path: string; node: FsNode };
+
   private remove(node: FsNode, removedIn: number, how: HiddenHow): void {
     if (!node.parent) return;
+    this.lastDir = undefined;
     this.record(node, FinalFs.pathOf(node), removedIn, how);
     node.parent.children!.delete(this.key(node.name));
   }
@@ -173,8 +184,16 @@ export class FinalFs {
         if (target) this.remove(target, layer, 'deleted');
       } else adds.push({ parts, entry });
     }
+    this.lastDir = undefined;
     for (const { parts, entry } of adds) {
-      const parent = this.dir(parts.slice(0, -1), layer);
+      // the same directory as the previous entry: nothing was removed since, so walking there again would find it unchanged
+      const dirPath = parts.length > 1 ? parts.slice(0, -1).join('/') : '';
+      let parent: FsNode;
+      if (this.lastDir && this.lastDir.path === dirPath) parent = this.lastDir.node;
+      else {
+        parent = this.dir(parts.slice(0, -1), layer);
+        this.lastDir = { path: dirPath, node: parent };
+      }
       const name = parts[parts.length - 1];
       const file: FsFile = { type: entry.type, size: entry.size, layer, entryName: entry.name, ...(entry.linkname !== undefined ? { linkname: entry.linkname } : {}) };
       const existing = parent.children?.get(this.key(name));
@@ -201,10 +220,15 @@ export class FinalFs {
 
   /** Every node below `node` (itself included), depth first, children in name order. */
   *walk(node: FsNode = this.root): Generator<FsNode> {
-    yield node;
-    if (!node.children) return;
-    const kids = [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const c of kids) yield* this.walk(c);
+    // an explicit stack: nested generators (yield*) would cost each node its depth in resumptions
+    const todo: FsNode[] = [node];
+    while (todo.length) {
+      const n = todo.pop()!;
+      yield n;
+      if (!n.children) continue;
+      const kids = [...n.children.values()].sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      for (const c of kids) todo.push(c);
+    }
   }
 
   /** Regular-file bytes and count under a path (not following symlinks); undefined when the path does not exist. */

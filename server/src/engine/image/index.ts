@@ -35,6 +35,7 @@ export async function analyzeTarget(target: string, opts: TargetOptions = {}): P
     const archive = await readImageArchive(file, {
       signal: opts.signal,
       platform: opts.platform,
+      verify: opts.verify,
       onProgress: opts.onProgress && ((p) => opts.onProgress!({ phase: 'reading', bytes: p.bytesRead, totalBytes: p.totalBytes, layersDone: p.layersDone, current: p.current })),
     });
     return analyzeArchive(archive, { ...opts.analyze, input: target });

@@ -77,6 +77,8 @@ export interface LocalAnalyzeOptions {
   saveTimeoutMs?: number;
   /** `os/arch[/variant]` of a multi-platform archive (see ReadOptions.platform). */
   platform?: string;
+  /** Hash the plain layers and compare them with the config's diff_ids (see ReadOptions.verify). */
+  verify?: boolean;
 }
 
 export class ImageAnalysisError extends Error {
@@ -122,6 +124,7 @@ export async function analyzeLocalImage(ref: string, opts: LocalAnalyzeOptions =
       signal: opts.signal,
       ref,
       platform: opts.platform,
+      verify: opts.verify,
       onProgress: opts.onProgress && ((p) => opts.onProgress!({ phase: 'reading', bytes: p.bytesRead, totalBytes: p.totalBytes, layersDone: p.layersDone, current: p.current })),
     };
     const archive = await readImageArchive(file, read);
