@@ -25,9 +25,10 @@ import { docsUrl } from './engine/rule';
 import { ruleById } from './engine/rules';
 import { comparePositions } from './engine/text';
 import type { Finding, Range, Severity, TextEdit } from './engine/types';
-import { FsWorkspace } from './engine/workspace';
+import { CachedFsWorkspace } from './engine/workspace';
 import { DEFAULT_DOCKER_PATH, DEFAULT_TIMEOUT_MS, ImageInspectCache, repoDigestFrom, type DockerOptions, type DockerResult, type ImageInspect } from './engine/docker/cli';
 import { buildDockerfileModel, type DockerfileModel } from './engine/dockerfile/model';
+import { ManifestParseCache } from './engine/k8s/model';
 import { baseAt, describeBase, describeLocalImage } from './engine/dockerfile/hover';
 import { pinEdit, pinTargets, pinTitle } from './engine/dockerfile/pin';
 import { layerHints } from './engine/layers/format';
@@ -117,8 +118,12 @@ interface LintCache {
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
-  const workspace = new FsWorkspace();
+  // the disk as read in the last second (a burst of keystrokes stats go.mod, .dockerignore and the
+  // context once); forgotten when the client reports changed files or a document closes
+  const workspace = new CachedFsWorkspace(1000);
   const cache = new Map<string, LintCache>();
+  // per open manifest: the parse of its previous version (a keystroke re-parses only the YAML document it changed)
+  const manifestCaches = new Map<string, ManifestParseCache>();
   const timers = new Map<string, NodeJS.Timeout>();
   let settings = DEFAULT_SETTINGS;
   let hasConfigurationCapability = false;
@@ -207,6 +212,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onDidChangeWatchedFiles(() => {
     // go.mod, .dockerignore or .container-tuner.yaml changed on disk
+    workspace.invalidate();
     for (const doc of documents.all()) schedule(doc, 0);
   });
 
@@ -226,9 +232,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return;
     }
     let findings: Finding[] = [];
+    let manifestCache = manifestCaches.get(doc.uri);
+    if (kind === 'yaml' && !manifestCache) manifestCaches.set(doc.uri, (manifestCache = new ManifestParseCache()));
     try {
       findings = lint({ text: doc.getText(), path: filePath, languageId: doc.languageId }, workspace, {
         config,
+        manifestCache: kind === 'yaml' ? manifestCache : undefined,
         onRuleError: (rule, e) => connection.console.error(`rule ${rule} failed on ${doc.uri}: ${(e as Error)?.stack ?? e}`),
         maxFileSize: settings.maxFileSize,
       }).findings;
@@ -272,7 +281,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!doc.uri.startsWith('file:')) return;
     const p = path.resolve(uriToPath(doc.uri));
     if (open) workspace.overlay.set(p, doc.getText());
-    else workspace.overlay.delete(p);
+    else {
+      workspace.overlay.delete(p);
+      // the file on disk may have been saved from this buffer meanwhile: read it again
+      workspace.invalidate();
+    }
     const base = path.basename(p);
     if (base === 'go.mod' || base.startsWith('.container-tuner') || base.endsWith('.dockerignore')) {
       for (const other of documents.all()) if (other.uri !== doc.uri) schedule(other);
@@ -300,6 +313,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
+    manifestCaches.delete(e.document.uri);
     layers.documentClosed(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -1,14 +1,16 @@
 // The engine's entry point: text + path + workspace + config -> findings.
 import * as path from 'node:path';
 import { buildDockerfileModel, type DockerfileModel } from './dockerfile/model';
-import { buildManifestModel, type ManifestModel } from './k8s/model';
+import { isMap } from 'yaml';
+import { buildManifestModel, getScalar, scalarString, WORKLOAD_KINDS, type DocumentChunk, type ManifestModel, type ManifestParseCache, type Workload } from './k8s/model';
 import type { Config } from './config';
 import { contextFor, DEFAULT_CONFIG } from './config';
 import { isSuppressed, parsePragmas } from './pragmas';
 import type { Rule, RuleFinding } from './rule';
 import { ALL_RULES } from './rules';
 import { applyEdits, comparePositions } from './text';
-import type { DocumentKind, Finding, TextEdit, Workspace } from './types';
+import type { DocumentKind, Finding, Range, TextEdit, Workspace } from './types';
+import { LintWorkspace } from './workspace';
 
 export interface LintInput {
   text: string;
@@ -29,6 +31,11 @@ export interface LintOptions {
    * `--max-file-size`). Default DEFAULT_MAX_FILE_SIZE; 0 means no limit.
    */
   maxFileSize?: number;
+  /**
+   * The previous parse of this manifest (the language server keeps one per open
+   * document): only the YAML documents whose text changed are parsed again.
+   */
+  manifestCache?: ManifestParseCache;
 }
 
 /** 2 MB: ten times the largest hand-written Dockerfile or manifest seen in the wild. */
@@ -127,13 +134,26 @@ function runRules(
 export function lintManifest(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
   const config = opts.config ?? DEFAULT_CONFIG;
   const rules = opts.rules ?? ALL_RULES;
-  const manifest = buildManifestModel(input.text, input.path, workspace);
+  const cache = opts.manifestCache;
+  const manifest = buildManifestModel(input.text, input.path, cache ? cache.workspace(workspace) : workspace, cache);
+  if (cache) cache.relintedChunks = cache.reusedChunks = undefined;
   if (manifest.helm || !manifest.workloads.length) return { kind: 'yaml', findings: [], manifest };
   const pragmas = parsePragmas(input.text.split(/\r\n|\n|\r/));
+  manifest.pragmas = pragmas;
+  const chunks = cache?.chunkList;
+  const findings =
+    (cache && chunks && lintChunks(cache, chunks, manifest, input.text, rules, config, opts)) || lintWorkloads(manifest, manifest.workloads, rules, config, opts);
+  return { kind: 'yaml', findings, manifest };
+}
+
+/** Findings of some of a manifest's workloads (all, or one document's), pragmas applied. */
+function lintWorkloads(manifest: ManifestModel, workloads: Workload[], rules: Rule[], config: Config, opts: LintOptions): Finding[] {
+  const pragmas = manifest.pragmas!;
+  const model = workloads === manifest.workloads ? manifest : { ...manifest, workloads };
   // a pragma before a container or key covers everything inside it
   const extents: [number, number][] = [];
   const lineOf = (o: number) => manifest.index.positionAt(o).line;
-  for (const w of manifest.workloads) {
+  for (const w of workloads) {
     extents.push([lineOf(w.root.range![0]), lineOf(w.root.range![1])]);
     for (const c of w.containers) {
       extents.push([lineOf(c.node.range![0]), lineOf(Math.max(c.node.range![0], c.node.range![1] - 1))]);
@@ -146,28 +166,123 @@ export function lintManifest(input: LintInput, workspace: Workspace, opts: LintO
       }
     }
   }
-  // only extents that start on a line with a pragma can suppress (most files have none: no scan per finding)
-  const pragmaExtents = extents.filter(([s]) => pragmas.lines.has(s));
+  // only extents that start on a line with a pragma can suppress (most files have none): for each, the
+  // lines it covers below its first one point back to it. Extents nest (workload > container > key or
+  // env item) and the pragma lines of one start are merged: a few entries per line, where looking
+  // through every extent for every finding was quadratic (100,000 pragmas)
+  const furthest = new Map<number, number>();
+  for (const [s, e] of extents) if (pragmas.lines.has(s) && e > (furthest.get(s) ?? s)) furthest.set(s, e);
+  const coveredBy = new Map<number, number[]>();
+  for (const [s, e] of furthest) {
+    for (let l = s + 1; l <= e; l++) {
+      const list = coveredBy.get(l);
+      if (list) list.push(s);
+      else coveredBy.set(l, [s]);
+    }
+  }
   const suppressedAt = (rule: Rule, line: number) => {
     if (isSuppressed(pragmas, rule.id, rule.hadolint, line)) return true;
-    for (const [s, e] of pragmaExtents) if (s <= line && line <= e && s !== line && isSuppressed(pragmas, rule.id, rule.hadolint, s)) return true;
+    for (const s of coveredBy.get(line) ?? []) if (isSuppressed(pragmas, rule.id, rule.hadolint, s)) return true;
     return false;
   };
-  const findings = runRules(
+  return runRules(
     rules,
     config,
     opts,
-    (rule) => rule.checkManifest?.({ model: manifest, config }),
+    (rule) => rule.checkManifest?.({ model, config }),
     (rule, f) => suppressedAt(rule, f.range.start.line),
   );
-  return { kind: 'yaml', findings, manifest };
+}
+
+/**
+ * The findings of a manifest document by document, reusing those of the
+ * documents whose text did not change since the last lint with the same cache
+ * (a keystroke re-runs the rules on one document of a hundred). A document's
+ * findings depend on its own text and, outside it, only on: the configuration
+ * and rules, the path, the file's line breaks and indentation style, the
+ * workspace files the rules read (the cache's workspace view drops every memo
+ * when one changes), file-wide pragmas, a pragma on the line of its `---`
+ * (one above it applies to that line), and the documents that are not a
+ * workload (ConfigMaps, Secrets, LimitRanges, Services and Lists the rules
+ * look up): all of these make the key of its memo. Rules look across
+ * documents only at such objects, never at other workloads.
+ * Undefined (lint the whole model instead) when a rule throws, or when
+ * documents beyond the model's limit exist.
+ */
+function lintChunks(
+  cache: ManifestParseCache,
+  chunks: DocumentChunk[],
+  manifest: ManifestModel,
+  text: string,
+  rules: Rule[],
+  config: Config,
+  opts: LintOptions,
+): Finding[] | undefined {
+  const chunkOf = new Map<unknown, number>();
+  let docs = 0;
+  chunks.forEach((c, i) => {
+    for (const d of c.docs) chunkOf.set(d, i);
+    docs += c.docs.length;
+  });
+  if (docs !== manifest.docs.length) return undefined;
+  const byChunk: Workload[][] = chunks.map(() => []);
+  for (const w of manifest.workloads) byChunk[chunkOf.get(w.doc)!].push(w);
+  const chunkText = (i: number) => text.slice(chunks[i].base, i + 1 < chunks.length ? chunks[i + 1].base : text.length);
+  const others: string[] = [];
+  for (let i = 0; i < chunks.length; i++) {
+    const [doc, more] = chunks[i].docs;
+    // a document with errors is no object at all; one of a workload kind is seen by no other workload's rules
+    // (even half-typed, before it has a pod spec)
+    const single = !doc || (!more && (doc.errors.length > 0 || !isMap(doc.contents) || WORKLOAD_KINDS.has(scalarString(getScalar(doc, doc.contents, 'kind')) ?? '')));
+    if (!single) others.push(chunkText(i));
+  }
+  const pragmas = manifest.pragmas!;
+  const shared = JSON.stringify([config, rules.map((r) => r.id), manifest.path, manifest.eol, manifest.indentUnit, manifest.seqIndent, [...pragmas.file].sort(), others]);
+  let failed = false;
+  const local: LintOptions = { ...opts, onRuleError: () => (failed = true) };
+  const out: Finding[] = [];
+  let relinted = 0;
+  let reused = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    if (!byChunk[i].length) continue;
+    const c = chunks[i];
+    const line = manifest.index.positionAt(c.base).line;
+    const key = shared + '\0' + [...(pragmas.lines.get(line) ?? [])].sort().join(',');
+    let memo = c.memo;
+    if (memo?.key === key) {
+      reused++;
+      if (memo.line !== line) memo = c.memo = { key, line, findings: shiftFindings(memo.findings, line - memo.line) };
+    } else {
+      relinted++;
+      const found = lintWorkloads(manifest, byChunk[i], rules, config, local);
+      if (failed) return undefined; // the whole-model run reports it (and drops that rule's findings everywhere)
+      memo = { key, line, findings: found };
+      // edits of other files are not positions in this text: not shifted, not kept
+      c.memo = found.some((f) => f.fixes.some((x) => x.fileEdits?.length)) ? undefined : memo;
+    }
+    for (const f of memo.findings) out.push(f);
+  }
+  cache.relintedChunks = relinted;
+  cache.reusedChunks = reused;
+  return out;
+}
+
+/** Findings moved down `lines` lines (a chunk's, when the text above it gained or lost lines). */
+function shiftFindings(findings: Finding[], lines: number): Finding[] {
+  const move = (r: Range): Range => ({ start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } });
+  return findings.map((f) => ({
+    ...f,
+    range: move(f.range),
+    fixes: f.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, range: move(e.range) })) })),
+  }));
 }
 
 export function lintDockerfile(input: LintInput, workspace: Workspace, opts: LintOptions = {}): LintResult {
   const config = opts.config ?? DEFAULT_CONFIG;
   const rules = opts.rules ?? ALL_RULES;
   const text = input.text;
-  const model = buildDockerfileModel(text, input.path, workspace, { contextDir: contextFor(config, input.path) });
+  // rules ask for the same files again and again: each read or stat once per lint
+  const model = buildDockerfileModel(text, input.path, LintWorkspace.of(workspace), { contextDir: contextFor(config, input.path) });
   const lines = text.split(/\r\n|\n|\r/);
   const pragmas = parsePragmas(lines);
   // statement start line for any line inside an instruction

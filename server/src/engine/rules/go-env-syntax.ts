@@ -44,34 +44,44 @@ export function envSettings(model: DockerfileModel, instructions: InstructionInf
   const out: EnvSetting[] = [];
   for (const ins of instructions) {
     if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') continue;
-    const props: any[] = (ins.node as any).getProperties?.() ?? [];
-    for (const p of props) {
-      const name: string = p.getName();
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-      const vr = p.getValueRange();
-      if (!vr) {
-        if (ins.keyword === 'ARG') {
-          const nr = p.getNameRange();
-          const e = model.index.offsetAt(nr.end);
-          out.push({ ins, keyword: 'ARG', name, hasValue: false, value: undefined, start: e, end: e, innerStart: e, innerEnd: e });
-        }
-        continue;
+    // read once per instruction: several rules ask for every stage's lineage
+    let own = settingsOf.get(ins);
+    if (!own) settingsOf.set(ins, (own = instructionSettings(model, ins)));
+    for (const x of own) out.push(x);
+  }
+  return out;
+}
+const settingsOf = new WeakMap<InstructionInfo, EnvSetting[]>();
+
+function instructionSettings(model: DockerfileModel, ins: InstructionInfo): EnvSetting[] {
+  const out: EnvSetting[] = [];
+  const props: any[] = (ins.node as any).getProperties?.() ?? [];
+  for (const p of props) {
+    const name: string = p.getName();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+    const vr = p.getValueRange();
+    if (!vr) {
+      if (ins.keyword === 'ARG') {
+        const nr = p.getNameRange();
+        const e = model.index.offsetAt(nr.end);
+        out.push({ ins, keyword: 'ARG', name, hasValue: false, value: undefined, start: e, end: e, innerStart: e, innerEnd: e });
       }
-      const start = model.index.offsetAt(vr.start);
-      const end = model.index.offsetAt(vr.end);
-      const lit = literal(model.text.slice(start, end), model.escape);
-      out.push({
-        ins,
-        keyword: ins.keyword,
-        name,
-        hasValue: true,
-        value: lit?.value,
-        start,
-        end,
-        innerStart: start + (lit?.quote ?? 0),
-        innerEnd: end - (lit?.quote ?? 0),
-      });
+      continue;
     }
+    const start = model.index.offsetAt(vr.start);
+    const end = model.index.offsetAt(vr.end);
+    const lit = literal(model.text.slice(start, end), model.escape);
+    out.push({
+      ins,
+      keyword: ins.keyword as EnvSetting['keyword'],
+      name,
+      hasValue: true,
+      value: lit?.value,
+      start,
+      end,
+      innerStart: start + (lit?.quote ?? 0),
+      innerEnd: end - (lit?.quote ?? 0),
+    });
   }
   return out;
 }
@@ -245,7 +255,8 @@ export function envFromMaySet(model: ManifestModel, w: Workload, c: Container, n
  * containers and their keys, an env item's `value:` line needs this.
  */
 export function manifestPragmas(model: ManifestModel): Pragmas {
-  return parsePragmas(model.text.split(/\r\n|\n|\r/));
+  // lint.ts has read them already (a keystroke in a 5,000-line manifest read them three times)
+  return model.pragmas ?? parsePragmas(model.text.split(/\r\n|\n|\r/));
 }
 
 export function envItemSuppressed(model: ManifestModel, pragmas: Pragmas, ruleId: string, e: EnvVar): boolean {
