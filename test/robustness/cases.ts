@@ -155,6 +155,12 @@ export const CASES: HostileCase[] = [
     expect: { none: true },
   },
   {
+    // hung (4 GB, killed after 120 s) before manifests that name no workload kind were skipped unparsed
+    group: 'huge', name: '50 MB YAML with no workload, the limit lifted: silent, not parsed',
+    build: () => ({ kind: 'yaml', text: 'openapi: 3.0.0\npaths:\n' + repeat('  /x:\n    get:\n      description: a long path item\n', Math.ceil((50 * MB) / 48)), maxFileSize: 0 }),
+    expect: { none: true },
+  },
+  {
     group: 'huge', name: '50 MB on one line',
     build: () => ({ kind: 'dockerfile', text: 'RUN echo ' + 'a'.repeat(50 * MB) }),
     expect: { skipped: true },
@@ -339,4 +345,22 @@ export const MANIFEST_SLOTS: [string, (s: string) => string][] = [
   ['grace period and node selector', (s) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  terminationGracePeriodSeconds: ${JSON.stringify(s)}\n  nodeSelector:\n    cloud.google.com/gke-spot: ${JSON.stringify(s)}\n  containers:\n  - name: c\n    image: x\n`],
   ['comment', (s) => deployment(`      # ${s.replace(/[\r\n]/g, ' ')}\n` + container())],
   ['plain scalar', (s) => deployment(`      - name: app\n        image: x${s.replace(/[\r\n#]/g, ' ')}\n`)],
+];
+
+// ------------------------------------------------------------ growth with the input (regex.test.ts)
+
+/**
+ * Inputs whose lint time once grew faster than the input (a RUN of thousands
+ * of continuation lines: seconds per 10,000 lines; WORKDIR of escaped quotes:
+ * a go.mod walk re-resolving the whole path per level and per go command).
+ * Each is linted at n and 4n: linear is x4 the time, quadratic x16.
+ */
+export const SCALING: { name: string; n: number; make: (n: number) => string }[] = [
+  ...([['ENV value', '-X a=b'], ['WORKDIR', 'escaped quotes'], ['WORKDIR', 'backslash-space'], ['RUN go build flags', '-X a=b']] as const).map(([slot, adv]) => ({
+    name: `dockerfile/${slot} × ${adv}`,
+    n: 10_000,
+    make: (n: number) => INSTRUCTION_SLOTS.find(([s]) => s === slot)![1](ADVERSARIAL.find(([a]) => a === adv)![1](n)),
+  })),
+  { name: 'one RUN of n continuation lines', n: 2_500, make: (n) => GO + 'RUN apk add git \\\n' + repeat('    && go build -o /out/app . \\\n', n) + '    && true\n' + RUNTIME },
+  { name: 'n RUN go build + ENV lines', n: 1_000, make: (n) => GO + repeat('RUN apk add git && CGO_ENABLED=0 go build -o /out/app ./cmd/app\nENV GOMEMLIMIT=512Mi GOGC=off\n', n) + RUNTIME },
 ];

@@ -104,3 +104,12 @@ export async function runRegexSweep(n: number, slots: string[], caseKillMs: numb
   if (r.code !== 0) return { events, crashed: `exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
   return { events };
 }
+
+/** Runs `worker scale reps [names...]`: each SCALING input linted at n and 4n; events in order. */
+export async function runScaleSweep(reps: number, names: string[], caseKillMs: number): Promise<{ events: Event[]; hung?: string; crashed?: string }> {
+  const events: Event[] = [];
+  const r = await once(['scale', String(reps), ...names], caseKillMs, (e) => events.push(e));
+  if (r.running) return r.killed ? { events, hung: r.running } : { events, crashed: `${r.running}: exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
+  if (r.code !== 0) return { events, crashed: `exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
+  return { events };
+}

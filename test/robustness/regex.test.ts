@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRegexSweep, type Event } from './child';
+import { runRegexSweep, runScaleSweep, type Event } from './child';
+import { SCALING } from './cases';
 
 const INPUT_KILL_MS = 60_000;
 const SMALL = 2_500;
@@ -55,6 +56,29 @@ describe('every rule on adversarial strings in every slot', () => {
         rows.slice(0, 12).map((r) => `  ${r.ms.toFixed(1).padStart(8)} ms  x${Number.isNaN(r.ratio) ? '?' : r.ratio.toFixed(1)}  ${r.what}`).join('\n'),
     );
   }, 10 * 60_000);
+});
+
+// ---------------------------------------------------------------- growth bound
+
+// The inputs that once grew fastest (cases.ts SCALING), each linted at n and 4n
+// in a child: linear is x4, quadratic x16. The bound is a ratio, generous for a
+// shared machine (the least of several runs each), never a time.
+const GROWTH_BOUND = 10;
+
+describe('lint time grows linearly on the inputs that once grew fastest', () => {
+  it(`x4 the input, less than x${GROWTH_BOUND} the time`, async () => {
+    const r = await runScaleSweep(5, [], INPUT_KILL_MS);
+    expect(r.hung, `killed after ${INPUT_KILL_MS / 1000} s on this input`).toBeUndefined();
+    expect(r.crashed).toBeUndefined();
+    const done = r.events.filter((e) => e.done) as unknown as { done: string; small: number; large: number; findings: number[] }[];
+    expect(done.map((d) => d.done)).toEqual(SCALING.map((c) => c.name));
+    console.log(`growth (x4 input): \n${done.map((d) => `  ${d.small.toFixed(1).padStart(8)} ms -> ${d.large.toFixed(1).padStart(8)} ms  x${(d.large / d.small).toFixed(1)}  ${d.done}`).join('\n')}`);
+    for (const d of done) {
+      // below a millisecond the ratio is timer noise; the large input must still be fast then
+      const ratio = d.large / Math.max(d.small, 1);
+      expect(ratio, `${d.done}: ${d.small.toFixed(1)} ms at n, ${d.large.toFixed(1)} ms at 4n`).toBeLessThan(GROWTH_BOUND);
+    }
+  }, 5 * 60_000);
 });
 
 // ---------------------------------------------------------------- static scan

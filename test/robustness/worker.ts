@@ -2,7 +2,7 @@
 // esbuild), one JSON line per event on stdout:
 //   {"start": name}                 before a case (so a hang names its case)
 //   {"done": name, ...result}       after it
-// Usage: node worker.cjs cases <name>...  |  node worker.cjs regex <n> <slot>...
+// Usage: node worker.cjs cases <name>...  |  node worker.cjs regex <n> <slot>...  |  node worker.cjs scale <reps> [name...]
 import { buildDockerfileModel } from '../../server/src/engine/dockerfile/model';
 import { buildManifestModel } from '../../server/src/engine/k8s/model';
 import { fixAll, lint } from '../../server/src/engine/lint';
@@ -10,7 +10,7 @@ import { ALL_RULES } from '../../server/src/engine/rules';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { comparePositions, LineIndex } from '../../server/src/engine/text';
 import { MemoryWorkspace } from '../../server/src/engine/workspace';
-import { ADVERSARIAL, CASES, INSTRUCTION_SLOTS, MANIFEST_SLOTS } from './cases';
+import { ADVERSARIAL, CASES, INSTRUCTION_SLOTS, MANIFEST_SLOTS, SCALING } from './cases';
 
 export interface CaseResult {
   ok: boolean;
@@ -94,6 +94,30 @@ function runRegex(n: number, slotNames: string[]): void {
   }
 }
 
+/**
+ * Lint time of each SCALING input at n and 4n (the least of `reps` runs each,
+ * the sizes interleaved: what other work on the machine adds is left out).
+ */
+function runScale(reps: number, names: string[]): void {
+  for (const c of SCALING) {
+    if (names.length && !names.includes(c.name)) continue;
+    out({ start: c.name });
+    const file = '/hostile/Dockerfile';
+    const texts = [c.make(c.n), c.make(4 * c.n)];
+    const best = [Infinity, Infinity];
+    const findings = [0, 0];
+    for (let r = 0; r < reps; r++) {
+      texts.forEach((text, k) => {
+        const ws = new MemoryWorkspace({ [file]: text, '/hostile/go.mod': 'module example.com/x\n\ngo 1.22\n' });
+        const t = now();
+        findings[k] = lint({ text, path: file }, ws, { maxFileSize: 0 }).findings.length;
+        best[k] = Math.min(best[k], now() - t);
+      });
+    }
+    out({ done: c.name, small: best[0], large: best[1], findings });
+  }
+}
+
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'cases') {
   for (const name of args) {
@@ -108,7 +132,9 @@ if (mode === 'cases') {
   }
 } else if (mode === 'regex') {
   runRegex(Number(args[0]), args.slice(1));
+} else if (mode === 'scale') {
+  runScale(Number(args[0]), args.slice(1));
 } else {
-  process.stderr.write('usage: worker cases <name>... | worker regex <n> [slot...]\n');
+  process.stderr.write('usage: worker cases <name>... | worker regex <n> [slot...] | worker scale <reps> [name...]\n');
   process.exitCode = 2;
 }

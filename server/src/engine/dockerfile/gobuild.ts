@@ -31,7 +31,15 @@ export interface GoBuild {
   output?: string;
 }
 
+/** The flags, packages and output of a go command (parsed once per command: several rules ask for each). */
 export function parseGoBuild(cmd: GoCommand): GoBuild {
+  let b = parsed.get(cmd);
+  if (!b) parsed.set(cmd, (b = scanGoBuild(cmd)));
+  return b;
+}
+const parsed = new WeakMap<GoCommand, GoBuild>();
+
+function scanGoBuild(cmd: GoCommand): GoBuild {
   const argv = cmd.cmd.argv;
   const flags: GoFlag[] = [];
   let i = 2;
@@ -88,10 +96,15 @@ export function lastFlag(b: GoBuild, name: string): GoFlag | undefined {
 
 /** All `go build` / `go install` commands of the file, parsed. */
 export function goBuilds(model: DockerfileModel): GoBuild[] {
-  const out: GoBuild[] = [];
-  for (const s of model.stages) for (const c of s.goCommands) if (c.sub === 'build' || c.sub === 'install') out.push(parseGoBuild(c));
-  return out;
+  let out = builds.get(model);
+  if (!out) {
+    out = [];
+    for (const s of model.stages) for (const c of s.goCommands) if (c.sub === 'build' || c.sub === 'install') out.push(parseGoBuild(c));
+    builds.set(model, out);
+  }
+  return out.slice();
 }
+const builds = new WeakMap<DockerfileModel, GoBuild[]>();
 
 /** Sources and destination of a COPY/ADD (shell or JSON form; flags excluded). */
 export function copyPaths(ins: InstructionInfo): { sources: string[]; dest: string } | undefined {
@@ -138,6 +151,14 @@ export interface Shipped {
  * final stage copies from, followed through intermediate stages.
  */
 export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
+  // once per model: most Go rules start from it
+  let out = shipped.get(model);
+  if (!out) shipped.set(model, (out = scanShippedGoBuilds(model)));
+  return out.slice();
+}
+const shipped = new WeakMap<DockerfileModel, Shipped[]>();
+
+function scanShippedGoBuilds(model: DockerfileModel): Shipped[] {
   const final = model.finalStage;
   if (!final) return [];
   const all = goBuilds(model);

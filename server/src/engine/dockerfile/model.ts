@@ -3,6 +3,8 @@
 // what each stage does with Go. Rules read this; they never parse text.
 import * as path from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { Instruction as AstInstruction } from 'dockerfile-ast/lib/instruction';
+import { Parser as AstParser } from 'dockerfile-ast/lib/parser';
 import { LineIndex, detectEol } from '../text';
 import type { Range, Workspace } from '../types';
 import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../images';
@@ -140,12 +142,6 @@ function readFlagsAndRest(args: LogicalText): { flags: FlagInfo[]; restStart: nu
   return { flags, restStart: i };
 }
 
-function trimLeading(t: LogicalText): LogicalText {
-  let i = 0;
-  while (i < t.text.length && (t.text[i] === ' ' || t.text[i] === '\t')) i++;
-  return i ? { text: t.text.slice(i), map: t.map.slice(i) } : t;
-}
-
 function parseJsonForm(s: string): string[] | undefined {
   const trimmed = s.trim();
   if (!trimmed.startsWith('[')) return undefined;
@@ -168,6 +164,42 @@ export function heredocsOf(node: Instruction): any[] {
 }
 
 const SCRIPT_KEYWORDS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
+
+// dockerfile-ast recomputes an instruction's arguments (a scan of its text with two
+// positionAt per word) at every getArguments()/getFlags()/getRawArgumentsContent() call,
+// and its parser alone asks five times per instruction: about half of each parse. They
+// depend only on what the instruction was built with (document, ranges, escape character,
+// all fixed), so the first answer is kept per instruction; callers get a copy of the list,
+// as before (ModifiableInstruction.getArguments shifts the flags off the array it gets).
+const RAW_ARGS = Symbol.for('container-tuner.rawArguments');
+type MemoInstruction = { getRawArguments(): unknown[]; [RAW_ARGS]?: unknown[] };
+const astProto = AstInstruction.prototype as unknown as MemoInstruction & { rawArgumentsMemo?: true };
+if (!astProto.rawArgumentsMemo) {
+  const compute = astProto.getRawArguments;
+  astProto.getRawArguments = function (this: MemoInstruction): unknown[] {
+    const args = (this[RAW_ARGS] ??= compute.call(this));
+    return args.slice();
+  };
+  astProto.rawArgumentsMemo = true;
+}
+// Its parser also builds every instruction twice: once to look for heredocs after the
+// arguments, then again, with the same arguments when there were none, to keep it. The
+// second call gets the first instance (instructions are read-only views of the text).
+interface LastMade { dockerfile: unknown; keyword: unknown; start: number; instructionEnd: number; end: number; made: unknown }
+const LAST_MADE = Symbol.for('container-tuner.lastInstruction');
+type ParserLike = { createInstruction(dockerfile: unknown, keyword: unknown, start: number, instructionEnd: number, end: number): unknown; [LAST_MADE]?: LastMade };
+const parserProto = (AstParser as unknown as { prototype: ParserLike & { createInstructionMemo?: true } }).prototype;
+if (typeof parserProto.createInstruction === 'function' && !parserProto.createInstructionMemo) {
+  const create = parserProto.createInstruction;
+  parserProto.createInstruction = function (this: ParserLike, dockerfile, keyword, start, instructionEnd, end) {
+    const last = this[LAST_MADE];
+    if (last && last.dockerfile === dockerfile && last.keyword === keyword && last.start === start && last.instructionEnd === instructionEnd && last.end === end) return last.made;
+    const made = create.call(this, dockerfile, keyword, start, instructionEnd, end);
+    this[LAST_MADE] = { dockerfile, keyword, start, instructionEnd, end, made };
+    return made;
+  };
+  parserProto.createInstructionMemo = true;
+}
 
 export interface ModelOptions {
   /** Build context directory; defaults to the Dockerfile's directory or the module root. */
@@ -202,7 +234,7 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
     const start = index.offsetAt(r.start);
     const end = index.offsetAt(r.end);
     // arguments start right after the keyword (dockerfile-ast's argument range leaves flags out)
-    const args = trimLeading(joinContinuations(text, index.offsetAt(node.getInstructionRange().end), end, escape, true));
+    const args = joinContinuations(text, index.offsetAt(node.getInstructionRange().end), end, escape, true, true);
     const { flags, restStart } = ['RUN', 'COPY', 'ADD', 'FROM'].includes(keyword) ? readFlagsAndRest(args) : { flags: [], restStart: 0 };
     const rest = args.text.slice(restStart);
     const info: InstructionInfo = {
@@ -224,7 +256,8 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
     }
     if (SCRIPT_KEYWORDS.has(keyword) && !info.json && stage) {
       const backslash = !stage.windows && escape === '\\';
-      const scriptText: LogicalText = { text: args.text.slice(restStart), map: args.map.slice(restStart) };
+      // (no flags: the script is the arguments themselves, no copy)
+      const scriptText: LogicalText = restStart === 0 ? args : { text: args.text.slice(restStart), map: args.map.slice(restStart) };
       info.scripts.push(parseScript(scriptText, backslash));
       if (keyword === 'RUN') {
         for (const h of heredocsOf(node)) {
@@ -451,10 +484,75 @@ export function wordOffsets(script: ShellScript, w: Word): [number, number] {
   return wordSpan(script.source, w);
 }
 
+/** The first stage of a stage's ancestry (the one built FROM an image), found once per stage. */
+export function stageRoot(stage: Stage): Stage {
+  const todo: Stage[] = [];
+  let s: Stage = stage;
+  let root: Stage | undefined;
+  for (;;) {
+    root = roots.get(s);
+    if (root) break;
+    todo.push(s);
+    if (!s.parent) { root = s; break; }
+    s = s.parent;
+  }
+  for (const t of todo) roots.set(t, root);
+  return root;
+}
+const roots = new WeakMap<Stage, Stage>();
+
 /** Stages whose ancestry includes `stage` (itself included). */
 export function stageLineage(stage: Stage): Stage[] {
   const out: Stage[] = [];
   for (let s: Stage | undefined = stage; s; s = s.parent) out.push(s);
+  return out;
+}
+
+/**
+ * Whether `ancestor` is `stage` or one of its ancestors (`stageLineage(stage).includes(ancestor)`)
+ * in constant time: an Euler tour of the stage tree, built once per model. Rules that ask it
+ * for every pair of stages stay linear in a long chain of stages.
+ */
+export function inLineage(model: DockerfileModel, stage: Stage, ancestor: Stage): boolean {
+  if (stage === ancestor) return true;
+  if (ancestor.index > stage.index) return false; // a parent always comes first
+  let t = tours.get(model);
+  if (!t) tours.set(model, (t = eulerTour(model)));
+  const a = t.get(ancestor);
+  const s = t.get(stage);
+  if (!a || !s) return stageLineage(stage).includes(ancestor); // (a stage of another model)
+  return a[0] <= s[0] && s[1] <= a[1];
+}
+const tours = new WeakMap<DockerfileModel, Map<Stage, [number, number]>>();
+
+function eulerTour(model: DockerfileModel): Map<Stage, [number, number]> {
+  const children = new Map<Stage, Stage[]>();
+  for (const st of model.stages) {
+    if (!st.parent) continue;
+    const list = children.get(st.parent);
+    if (list) list.push(st);
+    else children.set(st.parent, [st]);
+  }
+  const out = new Map<Stage, [number, number]>();
+  let clock = 0;
+  for (const root of model.stages) {
+    if (root.parent) continue;
+    // iterative depth-first walk: [stage, index of the next child to visit]
+    const stack: [Stage, number][] = [[root, 0]];
+    out.set(root, [clock++, 0]);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const kids = children.get(top[0]) ?? [];
+      if (top[1] < kids.length) {
+        const kid = kids[top[1]++];
+        out.set(kid, [clock++, 0]);
+        stack.push([kid, 0]);
+      } else {
+        out.get(top[0])![1] = clock++;
+        stack.pop();
+      }
+    }
+  }
   return out;
 }
 

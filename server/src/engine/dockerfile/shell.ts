@@ -45,7 +45,8 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
  * Joins continuation lines of an instruction. Scans document text from `start`
  * to `end`; stops at the first line break not escaped (the end of the
  * instruction's first logical line) when `stopAtNewline` is set. Comment lines
- * and blank lines between continuation lines are dropped, as Docker does.
+ * and blank lines between continuation lines are dropped, as Docker does;
+ * with `trimStart`, so are the blanks before the first character kept.
  */
 export function joinContinuations(
   doc: string,
@@ -53,12 +54,23 @@ export function joinContinuations(
   end: number,
   escape: string,
   stopAtNewline = true,
+  trimStart = false,
 ): LogicalText {
+  // the kept text is copied a run at a time (between continuations), not a character at a time
   let text = '';
+  let runStart = start;
   const map: number[] = [];
+  // just after the last blank `trimStart` dropped (the end marker when nothing else is kept)
+  let skippedEnd = -1;
   let i = start;
   while (i < end) {
     const c = doc[i];
+    // `trimStart`: blanks before the first kept character are dropped (on any line of the continuation)
+    if (trimStart && map.length === 0 && (c === ' ' || c === '\t')) {
+      i++;
+      runStart = skippedEnd = i;
+      continue;
+    }
     if (c === escape) {
       // escape, optional trailing blanks, then a line break: a continuation
       let j = i + 1;
@@ -78,21 +90,23 @@ export function joinContinuations(
           }
           break;
         }
-        i = j;
+        text += doc.slice(runStart, i);
+        i = runStart = j;
         continue;
       }
       if (j >= end) {
         // trailing escape at the very end of the text: nothing follows
-        i = j;
+        text += doc.slice(runStart, i);
+        i = runStart = j;
         continue;
       }
     }
     if ((c === '\n' || c === '\r') && stopAtNewline) break;
     map.push(i);
-    text += c;
     i++;
   }
-  map.push(map.length ? map[map.length - 1] + 1 : Math.min(i, end));
+  text += doc.slice(runStart, i);
+  map.push(map.length ? map[map.length - 1] + 1 : skippedEnd >= 0 ? skippedEnd : Math.min(i, end));
   // the end marker must be the doc offset right after the last kept char
   return { text, map };
 }
@@ -148,6 +162,11 @@ export function tokenize(src: string, backslash = true): Tok[] {
   return toks;
 }
 
+/** Characters that end or change the reading of an unquoted word (everything readWord looks at). */
+const SPECIAL_IN_WORD = new Set([' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', '<', '>', "'", '"', '\\', '$', '`']);
+/** Characters readWord looks at inside double quotes. */
+const SPECIAL_IN_DOUBLE_QUOTES = new Set(['"', '\\', '$', '`']);
+
 function readWord(src: string, start: number, backslash: boolean): Word | undefined {
   const n = src.length;
   let i = start;
@@ -181,8 +200,11 @@ function readWord(src: string, start: number, backslash: boolean): Word | undefi
           i = end;
           continue;
         }
-        value += src[i];
-        i++;
+        // a run of characters with no meaning inside double quotes, copied at once
+        let j = i + 1;
+        while (j < n && !SPECIAL_IN_DOUBLE_QUOTES.has(src[j])) j++;
+        value += j === i + 1 ? src[i] : src.slice(i, j);
+        i = j;
       }
       if (i < n) i++; // closing quote (an unterminated one runs to the end, never past it)
       continue;
@@ -215,9 +237,17 @@ function readWord(src: string, start: number, backslash: boolean): Word | undefi
       i = end;
       continue;
     }
-    if (c === '$') expands = true;
-    value += c;
-    i++;
+    if (c === '$') {
+      expands = true;
+      value += c;
+      i++;
+      continue;
+    }
+    // a run of ordinary characters, copied at once
+    let j = i + 1;
+    while (j < n && !SPECIAL_IN_WORD.has(src[j])) j++;
+    value += j === i + 1 ? c : src.slice(i, j);
+    i = j;
   }
   if (i === start) return undefined;
   return { value, start, end: i, quoted, expands };

@@ -19,6 +19,14 @@ export interface ArgWord {
 
 /** The arguments after the flags of a COPY/ADD (sources then destination), shell or JSON form, with document offsets. */
 export function instructionWords(ins: InstructionInfo): ArgWord[] {
+  // read once per instruction: four rules ask for each COPY/ADD
+  let words = wordsMemo.get(ins);
+  if (!words) wordsMemo.set(ins, (words = scanInstructionWords(ins)));
+  return words.slice();
+}
+const wordsMemo = new WeakMap<InstructionInfo, ArgWord[]>();
+
+function scanInstructionWords(ins: InstructionInfo): ArgWord[] {
   const t = ins.args.text;
   const map = ins.args.map;
   const out: ArgWord[] = [];
@@ -68,6 +76,13 @@ export function instructionWords(ins: InstructionInfo): ArgWord[] {
  * default, a build argument, a value made of other variables).
  */
 export function varsAt(model: DockerfileModel, ins: InstructionInfo): (name: string) => string | undefined {
+  let vars = varsMemo.get(ins);
+  if (!vars) varsMemo.set(ins, (vars = scanVarsAt(model, ins)));
+  return vars;
+}
+const varsMemo = new WeakMap<InstructionInfo, (name: string) => string | undefined>();
+
+function scanVarsAt(model: DockerfileModel, ins: InstructionInfo): (name: string) => string | undefined {
   const stage = ins.stage;
   if (!stage) return (n) => model.globalArgs.get(n);
   const env = envAt(stage, ins);

@@ -43,8 +43,15 @@ interface Reference {
   prog?: string;
 }
 
-/** Every word the Dockerfile passes to a program, uses as a COPY/ADD source or bind-mounts. */
+/** Every word the Dockerfile passes to a program, uses as a COPY/ADD source or bind-mounts (once per model). */
 function references(model: DockerfileModel): Reference[] {
+  let out = referencesMemo.get(model);
+  if (!out) referencesMemo.set(model, (out = scanReferences(model)));
+  return out;
+}
+const referencesMemo = new WeakMap<DockerfileModel, Reference[]>();
+
+function scanReferences(model: DockerfileModel): Reference[] {
   const out: Reference[] = [];
   for (const ins of model.instructions) {
     if (!ins.stage) continue;
@@ -164,6 +171,18 @@ function junkInContext(model: DockerfileModel): string[] {
   return found;
 }
 
+/**
+ * The longest run of a pattern's characters that any path it matches must
+ * contain as written (no glob character, no slash: `**\/*.test` -> `.test`,
+ * `bin/` -> `bin`); undefined when there is none or the pattern is an exception.
+ */
+function literalNeedle(pattern: string): string | undefined {
+  if (pattern.startsWith('!')) return undefined;
+  let best = '';
+  for (const run of pattern.split(/[*?[\]\\/]+/)) if (run.length > best.length) best = run;
+  return best && best !== '.' && best !== '..' ? best : undefined;
+}
+
 /** `.git` is out of the context: the folder and what is in it (an exception may bring files back). */
 function excludesGit(ig: DockerIgnoreFile): boolean {
   return ig.matcher.ignores('.git') && ig.matcher.ignores('.git/HEAD') && ig.matcher.ignores('.git/objects/pack');
@@ -215,11 +234,31 @@ export const dockerignoreMissing: Rule = {
     // leave out what the Dockerfile uses from the context
     // (no path is longer than PATH_MAX, 4096: a longer word is not a path, and the matcher's
     // regexes are quadratic in the number of slashes)
-    const used = [...new Set(references(model).map((r) => asContextPath(r.value, r.ins, broadDest)))].filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p) && p.length <= 4096);
+    // (each distinct word once per working directory: `&&`, `-y` and package names repeat hundreds of times)
+    // (COPY/ADD sources under one key, other words under their working directory)
+    const resolved = new Map<string | undefined, Map<string, string | undefined>>();
+    const usedSet = new Set<string | undefined>();
+    // a context path is made of segments of the word and of its working directory: when neither
+    // holds the literal text of any default entry, no entry can match it (most words: `-y`, `&&`, package names)
+    const needles = DOCKERIGNORE_DEFAULTS.map(literalNeedle);
+    const mayMatch = (s: string) => needles.some((n) => n === undefined || s.includes(n));
+    for (const r of references(model)) {
+      const key = r.ins.keyword === 'COPY' || r.ins.keyword === 'ADD' || !r.ins.stage ? undefined : workdirAt(r.ins.stage, r.ins);
+      if (!mayMatch(r.value) && (key === undefined || (key.startsWith('/') && !mayMatch(key)))) continue;
+      let byValue = resolved.get(key);
+      if (!byValue) resolved.set(key, (byValue = new Map()));
+      if (byValue.has(r.value)) continue;
+      const p = asContextPath(r.value, r.ins, broadDest);
+      byValue.set(r.value, p);
+      usedSet.add(p);
+    }
+    const used = [...usedSet].filter((p): p is string => !!p && p !== '.' && !WHOLE_CONTEXT.has(p) && p.length <= 4096);
     const entries = DOCKERIGNORE_DEFAULTS.filter((pat) => {
       if (pat === '.git' && readsGit) return false;
       const m = dockerignoreMatcher([pat]);
-      return !used.some((u) => m.ignores(u) || m.ignores(u + '/x'));
+      // only a path holding the pattern's literal text can match it (the matcher costs a regex per parent folder)
+      const needle = literalNeedle(pat);
+      return !used.some((u) => (needle === undefined || (u + '/x').includes(needle)) && (m.ignores(u) || m.ignores(u + '/x')));
     });
     // what the new file would keep out that is there now
     const keptOut = dockerignoreMatcher(entries);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { isGoBinary, stageByRef, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
+import { inLineage, isGoBinary, stageByRef, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, parseGoBuild } from '../dockerfile/gobuild';
 import type { SimpleCommand } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
@@ -28,8 +28,8 @@ function scanSetsVar(model: DockerfileModel, name: string): boolean {
   const assign = new RegExp(`(^|[\\s;&|(])${name}=`);
   for (const ins of model.instructions) {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG') {
-      if (decl.test(ins.args.text)) return true;
-    } else if (ins.keyword === 'RUN' && (assign.test(ins.args.text) || ins.scripts.some((sc) => assign.test(sc.source.text)))) return true;
+      if (ins.args.text.includes(name) && decl.test(ins.args.text)) return true;
+    } else if (ins.keyword === 'RUN' && ((ins.args.text.includes(name) && assign.test(ins.args.text)) || ins.scripts.some((sc) => sc.source.text.includes(name) && assign.test(sc.source.text)))) return true;
   }
   return false;
 }
@@ -111,6 +111,14 @@ function mounted(model: DockerfileModel, gc: GoCommand, p: string): boolean {
 
 /** The build reads modules from vendor/ (`-mod=vendor`, or a vendor/modules.txt with a go line ≥ 1.14), not the module cache. */
 function usesVendor(model: DockerfileModel, gc: GoCommand): boolean {
+  // once per command: asked again for every RUN that may share its cache
+  let v = vendorMemo.get(gc);
+  if (v === undefined) vendorMemo.set(gc, (v = scanUsesVendor(model, gc)));
+  return v;
+}
+const vendorMemo = new WeakMap<GoCommand, boolean>();
+
+function scanUsesVendor(model: DockerfileModel, gc: GoCommand): boolean {
   // `go install pkg@version` builds outside the main module: always from the module cache
   if (gc.sub === 'install' && gc.cmd.argv.slice(2).some((w) => !w.value.startsWith('-') && w.value.includes('@'))) return false;
   const b = parseGoBuild(gc);
@@ -166,7 +174,7 @@ function blockers(model: DockerfileModel, stage: Stage, p: string, kind: 'module
     return out.length >= 2;
   };
   for (const st of model.stages) {
-    if (!stageLineage(st).includes(stage) && !stageLineage(stage).includes(st)) continue;
+    if (!inLineage(model, st, stage) && !inLineage(model, stage, st)) continue;
     for (const ins of st.instructions) {
       if (ins.keyword !== 'RUN') continue;
       if (blocksCache(model, st, ins, p, kind) && block(ins)) return out;
@@ -232,21 +240,31 @@ function cacheNeededInImage(model: DockerfileModel, stage: Stage, p: string): st
 }
 const neededMemo = new WeakMap<Stage, Map<string, string | undefined>>();
 
-function scanCacheNeeded(model: DockerfileModel, stage: Stage, p: string): string | undefined {
-  const final = model.finalStage;
-  if (final && stageLineage(final).includes(stage)) {
+/** A CMD or ENTRYPOINT of the final stage (or of its ancestors) runs `go` (once per model). */
+function imageRunsGo(model: DockerfileModel, final: Stage): boolean {
+  let v = runsGoMemo.get(model);
+  if (v === undefined) {
+    v = false;
     for (const ins of final.instructions.concat(stageLineage(final).slice(1).flatMap((s) => s.instructions))) {
       if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT') continue;
       const runsGo = ins.json ? isGoBinary(ins.json[0] ?? '') : ins.scripts.some((s) => s.commands.some((c) => isGoBinary(c.argv[0]?.value ?? '')));
-      if (runsGo) return 'the image runs `go` when it starts';
+      if (runsGo) { v = true; break; }
     }
+    runsGoMemo.set(model, v);
   }
+  return v;
+}
+const runsGoMemo = new WeakMap<DockerfileModel, boolean>();
+
+function scanCacheNeeded(model: DockerfileModel, stage: Stage, p: string): string | undefined {
+  const final = model.finalStage;
+  if (final && inLineage(model, final, stage) && imageRunsGo(model, final)) return 'the image runs `go` when it starts';
   for (const st of model.stages) {
     for (const ins of st.instructions) {
       if (ins.keyword !== 'COPY') continue;
       const from = flagValue(ins, 'from');
       const src = from !== undefined ? stageByRef(model, from, st) : undefined;
-      if (!src || !stageLineage(src).includes(stage)) continue;
+      if (!src || !inLineage(model, src, stage)) continue;
       const paths = copyPaths(ins);
       if (paths?.sources.some((s) => overlaps(containerPath('/', literalDir(s)), p))) return `line ${ins.line + 1} copies it out of the stage`;
     }

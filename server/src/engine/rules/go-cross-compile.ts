@@ -1,5 +1,5 @@
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { envAt, runCommands, stageByRef, stageLineage, wordOffsets, workdirAt } from '../dockerfile/model';
+import { envAt, inLineage, runCommands, stageByRef, stageLineage, stageRoot, wordOffsets, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, parseGoBuild } from '../dockerfile/gobuild';
 import { splitAssignment } from '../dockerfile/shell';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -158,9 +158,9 @@ export const goCrossCompile: Rule = {
       const builds = stage.goCommands.filter((g) => g.sub === 'build' || g.sub === 'install');
       if (!builds.length) continue;
       if (stagePlatform(stage) !== undefined) continue; // $BUILDPLATFORM already, or a platform chosen on purpose
-      const root = stageLineage(stage).pop()!;
+      const root = stageRoot(stage);
       // the image itself is built on this stage: it must run on the target platform
-      if (final && stageLineage(final).includes(root)) continue;
+      if (final && inLineage(model, final, root)) continue;
       const fam = families.get(root) ?? { root, stages: [], builds: [] };
       families.set(root, fam);
     }

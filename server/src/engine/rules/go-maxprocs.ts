@@ -16,10 +16,23 @@ interface Module {
 }
 
 function readModule(model: DockerfileModel, file: string): Module | undefined {
+  // once per file and model: asked for every build
+  let known = modules.get(model);
+  if (!known) modules.set(model, (known = new Map()));
+  if (known.has(file)) return known.get(file);
   const text = model.workspace.readFile(file);
-  if (text === undefined) return undefined;
-  return { mod: parseGoMod(text, file), text, shown: path.relative(model.dir, file).split(path.sep).join('/') };
+  const m = text === undefined ? undefined : { mod: parseGoMod(text, file), text, shown: path.relative(model.dir, file).split(path.sep).join('/') };
+  known.set(file, m);
+  return m;
 }
+const modules = new WeakMap<DockerfileModel, Map<string, Module | undefined>>();
+
+/** `godebug containermaxprocs=` of a go.mod, read once per module (asked for every shipped build). */
+function modGodebug(m: Module): boolean | undefined {
+  if (!godebugs.has(m)) godebugs.set(m, goModGodebug(m.text));
+  return godebugs.get(m);
+}
+const godebugs = new WeakMap<Module, boolean | undefined>();
 
 /**
  * The go.mod of the module a `go build` runs in, found by mapping its working
@@ -161,7 +174,7 @@ function verdict(mod: Module | undefined, builder: Stage | undefined, godebugEnv
   }
   const at125 = version !== undefined && goAtLeast(version, 25) === true;
   let aware = at125;
-  const fromMod = mod ? goModGodebug(mod.text) : undefined;
+  const fromMod = mod ? modGodebug(mod) : undefined;
   if (fromMod !== undefined) aware = fromMod;
   if (godebugEnv !== undefined) aware = godebugEnv;
   if (aware) return silent;

@@ -1,7 +1,7 @@
 import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import {
-  envAt, expandVariables, heredocsOf, instructionsBefore, isGoBinary, stageByRef, stageLineage, workdirAt,
+  envAt, expandVariables, heredocsOf, inLineage, instructionsBefore, isGoBinary, stageByRef, workdirAt,
   type DockerfileModel, type InstructionInfo, type Stage,
 } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
@@ -194,14 +194,20 @@ function hasModCacheMount(ins: InstructionInfo): boolean {
 }
 
 /** Whether a stage (or an ancestor) copies go.mod from the context. */
-function copiesGoMod(stage: Stage, ctx: ContextFacts, model: DockerfileModel): boolean {
-  for (const s of stageLineage(stage)) {
-    for (const ins of s.instructions) {
-      const c = contextCopy(ins, ctx, model, s);
-      if (c && c.kinds.some((k) => k.kind === 'gomod')) return true;
+/** `own` of a stage or of any of its ancestors, each stage's `own` computed once (walked without recursion). */
+function lineageMemo(own: (s: Stage) => boolean): (s: Stage) => boolean {
+  const memo = new Map<Stage, boolean>();
+  return (stage) => {
+    const todo: Stage[] = [];
+    let s: Stage | undefined = stage;
+    for (; s && !memo.has(s); s = s.parent) todo.push(s);
+    let v = s ? memo.get(s)! : false;
+    for (let k = todo.length - 1; k >= 0; k--) {
+      v = v || own(todo[k]);
+      memo.set(todo[k], v);
     }
-  }
-  return false;
+    return memo.get(stage)!;
+  };
 }
 
 /** Start of the comment lines directly above `ins` (no blank line between), or its own line start. */
@@ -267,18 +273,24 @@ export const goModCacheOrder: Rule = {
       if (ws.isDirectory(path.join(ctx.dir, 'vendor')) || ws.exists(path.join(ctx.dir, 'go.work'))) return out;
     }
 
+    // per stage, whether it or an ancestor copies sources or go.mod / go.mod itself: each stage
+    // read once (asking every stage about its whole ancestry was quadratic in a chain of stages)
+    const decides = lineageMemo((a) => a.instructions.some((i) => {
+      const c = contextCopy(i, ctx, model, a);
+      return !!c && c.kinds.some((k) => k.kind !== 'other');
+    }));
+    const copiesMod = lineageMemo((a) => a.instructions.some((i) => {
+      const c = contextCopy(i, ctx, model, a);
+      return !!c && c.kinds.some((k) => k.kind === 'gomod');
+    }));
     for (const stage of model.stages) {
       // an ancestor that copies sources or go.mod already decided the order
-      const ancestors = stageLineage(stage).slice(1);
-      if (ancestors.some((a) => a.instructions.some((i) => {
-        const c = contextCopy(i, ctx, model, a);
-        return !!c && c.kinds.some((k) => k.kind !== 'other');
-      }))) continue;
+      if (stage.parent && decides(stage.parent)) continue;
       // modules brought from a stage that downloaded them (COPY --from=deps /go/pkg/mod ...)
       if (stage.instructions.some((i) => {
         const from = i.keyword === 'COPY' ? flagValue(i, 'from') : undefined;
         const src = from !== undefined ? stageByRef(model, from, stage) : undefined;
-        return !!src && copiesGoMod(src, ctx, model);
+        return !!src && copiesMod(src);
       })) continue;
 
       let broad: { ins: InstructionInfo; kind: Extract<SourceKind, { kind: 'broad' }>; dest: string; lookup: (n: string) => string | undefined } | undefined;
@@ -307,7 +319,7 @@ export const goModCacheOrder: Rule = {
       const after = new Set(stage.instructions.slice(idx + 1));
       const uses = [
         ...moduleUses(model, stage).filter((u) => after.has(u.ins)),
-        ...model.stages.filter((s) => s !== stage && stageLineage(s).includes(stage)).flatMap((s) => moduleUses(model, s)),
+        ...model.stages.filter((s) => s !== stage && inLineage(model, s, stage)).flatMap((s) => moduleUses(model, s)),
       ]
         .filter((u) => within(normDir(u.workdir, windows), destAbs))
         .sort((a, b) => a.ins.start - b.ins.start);

@@ -1,5 +1,5 @@
 import type { DockerfileModel, GoCommand, Stage } from '../dockerfile/model';
-import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
+import { runCommands, stageLineage, stageRoot, wordOffsets } from '../dockerfile/model';
 import { flagValue, lastFlag, shippedGoBuilds } from '../dockerfile/gobuild';
 import { splitAssignment, type ShellScript } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
@@ -70,7 +70,7 @@ function builderPlatformArch(stage: Stage): string | 'unknown' | undefined {
 }
 
 function isOfficialGolang(stage: Stage): boolean {
-  const root = stageLineage(stage).pop()!;
+  const root = stageRoot(stage);
   const repo = root.ref ? (root.ref.registry ? root.ref.registry + '/' : '') + root.ref.repository : '';
   return stage.base.goToolchain && !stage.windows && /(^|\/)golang$/.test(repo) && !repo.includes('chainguard');
 }

@@ -118,14 +118,20 @@ function scriptStatesOf(script: ShellScript): Map<SimpleCommand | undefined, { v
  * ARG of the stage (default, or the global default it redeclares).
  */
 export function commandVars(model: DockerfileModel, gc: GoCommand): (name: string) => VarValue {
-  const cached = lookups.get(gc);
+  // commands with no assignments of their own that see the same script state (one snapshot per
+  // script until a command changes it) read the same variables: one lookup for all of them
+  const state = scriptBefore(gc);
+  const shareable = gc.env.size === 0;
+  const cached = shareable ? sharedLookups.get(state.vals)?.[state.poisoned ? 1 : 0] : lookups.get(gc);
   if (cached) return cached;
   const ins = gc.instr;
   const stage = ins.stage!;
   const argVals = argsBefore(model, stage, ins);
-  const env = envAt(stage, ins);
+  // (the commands of one RUN share it: a RUN of thousands of go commands built it for each)
+  let env = envBefore.get(ins);
+  if (!env) envBefore.set(ins, (env = envAt(stage, ins)));
   // earlier commands of the same script
-  const { vals: scriptVals, poisoned } = scriptBefore(gc);
+  const { vals: scriptVals, poisoned } = state;
   const cmdEnv = gc.env;
   const lookup = (name: string, depth: number): VarValue => {
     if (depth > 6) return null;
@@ -147,10 +153,23 @@ export function commandVars(model: DockerfileModel, gc: GoCommand): (name: strin
     }
     return ASSUMED_UNSET.has(name) ? undefined : null;
   };
-  const fn = (name: string) => lookup(name, 0);
-  lookups.set(gc, fn);
+  const known = new Map<string, VarValue>();
+  const fn = (name: string): VarValue => {
+    if (known.has(name)) return known.get(name);
+    const v = lookup(name, 0);
+    known.set(name, v);
+    return v;
+  };
+  if (shareable) {
+    let pair = sharedLookups.get(state.vals);
+    if (!pair) sharedLookups.set(state.vals, (pair = [undefined, undefined]));
+    pair[state.poisoned ? 1 : 0] = fn;
+  } else lookups.set(gc, fn);
   return fn;
 }
+/** Per variables snapshot of a script (scriptStatesOf: each belongs to one script of one instruction), not poisoned / poisoned. */
+const sharedLookups = new WeakMap<object, [((name: string) => VarValue) | undefined, ((name: string) => VarValue) | undefined]>();
+const envBefore = new WeakMap<InstructionInfo, ReturnType<typeof envAt>>();
 
 /** The index after the `)` matching the `(` at `open`. */
 function skipParens(s: string, open: number): number {

@@ -1,7 +1,7 @@
 import { globToRegExp as globRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { instructionsBefore, runCommands, stageLineage, workdirAt } from '../dockerfile/model';
+import { instructionsBefore, runCommands, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
 import { compareGoVersions, MAX_MODULE_DEPTH, parseGoMod, parseGoVersion, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -40,11 +40,27 @@ const windowsMemo = new WeakMap<Stage, boolean>();
 
 function scanWindowsStage(model: DockerfileModel, stage: Stage): boolean {
   if (isWindowsShell(model, stage)) return true;
-  for (const s of stageLineage(stage)) {
-    if (/^windows\b/i.test(flagValue(s.from, 'platform') ?? '')) return true;
-    for (const ins of s.instructions) {
-      if (ins.keyword === 'SHELL' && /^(powershell|pwsh|cmd)(\.exe)?$/i.test(path.win32.basename(ins.json?.[0] ?? ''))) return true;
-    }
+  // the stage or an ancestor; each stage's own instructions read once per model (walking every
+  // stage's whole ancestry was quadratic in a chain of stages)
+  let own = windowsOwn.get(model);
+  if (!own) windowsOwn.set(model, (own = new Map()));
+  const todo: Stage[] = [];
+  let s: Stage | undefined = stage;
+  for (; s && !own.has(s); s = s.parent) todo.push(s);
+  let v = s ? own.get(s)! : false;
+  for (let k = todo.length - 1; k >= 0; k--) {
+    v = v || ownWindowsMarks(todo[k]);
+    own.set(todo[k], v);
+  }
+  return own.get(stage)!;
+}
+/** Per model: whether a stage or one of its ancestors has a Windows platform or shell of its own. */
+const windowsOwn = new WeakMap<DockerfileModel, Map<Stage, boolean>>();
+
+function ownWindowsMarks(s: Stage): boolean {
+  if (/^windows\b/i.test(flagValue(s.from, 'platform') ?? '')) return true;
+  for (const ins of s.instructions) {
+    if (ins.keyword === 'SHELL' && /^(powershell|pwsh|cmd)(\.exe)?$/i.test(path.win32.basename(ins.json?.[0] ?? ''))) return true;
   }
   return false;
 }
@@ -146,8 +162,10 @@ function landsAt(l: Landing, target: string): string | undefined {
     const candidate = dir === '.' ? path.posix.basename(target) : dir + '/' + path.posix.basename(target);
     return globRegExp(l.ctx).test(candidate) ? candidate : undefined;
   }
-  const rel = path.posix.relative(l.dest, target);
-  if (rel.startsWith('..') || path.posix.isAbsolute(rel)) return undefined;
+  // (both are normalized absolute paths: below dest, the relative path is what follows `dest/`)
+  if (target === l.dest) return l.ctx ? l.ctx + '/' : '';
+  if (l.dest !== '/' && !target.startsWith(l.dest + '/')) return undefined;
+  const rel = target.slice(l.dest === '/' ? 1 : l.dest.length + 1);
   return l.ctx ? l.ctx + '/' + rel : rel;
 }
 
@@ -177,18 +195,41 @@ export interface SeenGoMod {
  * files the build context put into the stage; undefined when none or unknown.
  */
 export function goModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | undefined {
+  // once per go command: several rules ask, go-build-cache-mount for every RUN that shares a cache
+  if (seenMemo.has(gc)) return seenMemo.get(gc);
+  const seen = scanGoModSeenBy(model, gc);
+  seenMemo.set(gc, seen);
+  return seen;
+}
+const seenMemo = new WeakMap<GoCommand, SeenGoMod | undefined>();
+
+function scanGoModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | undefined {
   const stage = gc.instr.stage;
   if (!stage) return undefined;
   const dir = goCommandDir(gc);
   if (dir === undefined) return undefined;
-  const landings = contextLandings(model, stage, gc.instr);
+  // the go commands of one RUN that run in the same folder see the same go.mod
+  let byDir = seenByDir.get(gc.instr);
+  if (!byDir) seenByDir.set(gc.instr, (byDir = new Map()));
+  if (byDir.has(dir)) return byDir.get(dir);
+  const seen = walkUp(model, stage, gc.instr, dir);
+  byDir.set(dir, seen);
+  return seen;
+}
+/** Linux's PATH_MAX: longer paths cannot be opened. */
+const PATH_MAX = 4096;
+const seenByDir = new WeakMap<InstructionInfo, Map<string, SeenGoMod | undefined>>();
+
+function walkUp(model: DockerfileModel, stage: Stage, ins: InstructionInfo, dir: string): SeenGoMod | undefined {
+  const landings = contextLandings(model, stage, ins);
   if (!landings) return undefined;
   // at most MAX_MODULE_DEPTH levels up: a made-up path of thousands of parts was quadratic
   for (let a = dir, level = 0; level <= MAX_MODULE_DEPTH; a = path.posix.dirname(a), level++) {
-    const target = path.posix.join(a, 'go.mod');
+    const target = a === '/' ? '/go.mod' : a + '/go.mod';
     for (let i = landings.length - 1; i >= 0; i--) {
       const rel = landsAt(landings[i], target);
-      if (rel === undefined) continue;
+      // (no file has a path longer than PATH_MAX: a made-up path of thousands of parts is not read 64 times)
+      if (rel === undefined || rel.length > PATH_MAX) continue;
       const abs = path.join(model.contextDir, rel);
       const text = model.workspace.readFile(abs);
       if (text === undefined) continue;
@@ -390,7 +431,7 @@ export const goToolchainMismatch: Rule = {
     const out: RuleFinding[] = [];
     const verdicts = new Map<Stage, Verdict>();
     for (const stage of model.stages) {
-      const root = stageLineage(stage).pop()!;
+      const root = stageRoot(stage);
       const tag = root.base.goVersion;
       if (!root.base.goToolchain || !tag || !root.ref) continue;
       for (const gc of stage.goCommands) {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { copyPaths, flagValue, shippedGoBuilds } from '../dockerfile/gobuild';
 import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
-import { envAt, runCommands, stageByRef, stageLineage, workdirAt } from '../dockerfile/model';
+import { envAt, runCommands, stageByRef, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
 import { fromImageWord } from './base-image-unpinned';
@@ -73,7 +73,7 @@ function bringsCerts(final: Stage, ins: InstructionInfo): boolean {
 /** Whether the stage (or its ancestry) is known to hold /etc/ssl/certs/ca-certificates.crt. */
 function hasCaBundle(model: DockerfileModel, stage: Stage): boolean {
   const lineage = stageLineage(stage);
-  const root = lineage[lineage.length - 1];
+  const root = stageRoot(stage);
   // official golang images: Debian ones are built on buildpack-deps (ca-certificates), alpine ones `apk add ca-certificates`
   if (root.base.officialGolangLinux) return true;
   let added = false;

@@ -1,5 +1,5 @@
 import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
-import { stageLineage, wordOffsets } from '../dockerfile/model';
+import { stageLineage, stageRoot, wordOffsets } from '../dockerfile/model';
 import type { ShellScript, SimpleCommand, Word } from '../dockerfile/shell';
 import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -37,8 +37,7 @@ interface RootInfo {
  * repository alone still tells the kind of image.
  */
 function rootInfo(stage: Stage): RootInfo | undefined {
-  const lineage = stageLineage(stage);
-  const root = lineage[lineage.length - 1];
+  const root = stageRoot(stage);
   if (root.image !== undefined) return { facts: root.base, ref: root.ref };
   const word = fromImageWord(root.from)?.text;
   if (!word) return undefined;
@@ -255,8 +254,7 @@ export const windowsNanoserverPowershell: Rule = {
 };
 
 function imageLabel(stage: Stage): string {
-  const lineage = stageLineage(stage);
-  const root = lineage[lineage.length - 1];
+  const root = stageRoot(stage);
   return root.image ?? fromImageWord(root.from)?.text ?? 'Nano Server';
 }
 
