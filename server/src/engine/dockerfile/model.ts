@@ -484,6 +484,18 @@ export function wordOffsets(script: ShellScript, w: Word): [number, number] {
   return wordSpan(script.source, w);
 }
 
+/** The Go command a shell command of the stage runs, if any (an index built once per stage: rules ask for every command). */
+export function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undefined {
+  let m = goCommandsByCmd.get(stage);
+  if (!m) {
+    m = new Map();
+    for (const g of stage.goCommands) if (!m.has(g.cmd)) m.set(g.cmd, g);
+    goCommandsByCmd.set(stage, m);
+  }
+  return m.get(cmd);
+}
+const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
+
 /** The first stage of a stage's ancestry (the one built FROM an image), found once per stage. */
 export function stageRoot(stage: Stage): Stage {
   const todo: Stage[] = [];

@@ -526,6 +526,28 @@ export interface Collected {
   problems: string[];
 }
 
+/**
+ * An entry of the outer archive (docker save, OCI layout): its safe name when it is a regular file
+ * to read; undefined for everything else — unsafe names and links leaving the archive are reported
+ * in `col.problems` (never followed), links inside it recorded in `col.aliases`. Shared by both readers.
+ */
+export function outerFile(col: Collected, rawName: string, rawType: string | null | undefined, linkname: string | null | undefined): string | undefined {
+  const clean = cleanName(rawName);
+  if (clean.unsafe) {
+    col.problems.push(`archive entry "${rawName}" ${clean.unsafe === 'absolute' ? 'has an absolute path' : 'climbs out with ".."'}: not followed`);
+    return undefined;
+  }
+  const name = clean.name;
+  const type = entryType(rawType);
+  if (type === 'symlink' || type === 'link') {
+    const target = type === 'symlink' ? cleanName(path.posix.join(path.posix.dirname(name), linkname ?? '')) : cleanName(linkname ?? '');
+    if (target.unsafe && target.name.startsWith('..')) col.problems.push(`archive link "${rawName}" → "${linkname}" points outside the archive: not followed`);
+    else col.aliases.set(name, target.name);
+    return undefined;
+  }
+  return type === 'file' ? name : undefined;
+}
+
 export function progressThrottle(opts: ReadOptions): (p: ReadProgress, force?: boolean) => void {
   let last = 0;
   return (p, force) => {
@@ -565,20 +587,8 @@ export async function readImageTar(source: AsyncIterable<Uint8Array>, opts: Read
       // where this entry's data ends (tar-stream records where it starts)
       const at = (header as { byteOffset?: number }).byteOffset;
       if (typeof at === 'number') lastEnd = at + Math.ceil((header.size ?? 0) / 512) * 512;
-      const clean = cleanName(header.name);
-      if (clean.unsafe) {
-        col.problems.push(`archive entry "${header.name}" ${clean.unsafe === 'absolute' ? 'has an absolute path' : 'climbs out with ".."'}: not followed`);
-        continue;
-      }
-      const name = clean.name;
-      const type = entryType(header.type);
-      if (type === 'symlink' || type === 'link') {
-        const target = type === 'symlink' ? cleanName(path.posix.join(path.posix.dirname(name), header.linkname ?? '')) : cleanName(header.linkname ?? '');
-        if (target.unsafe && target.name.startsWith('..')) col.problems.push(`archive link "${header.name}" → "${header.linkname}" points outside the archive: not followed`);
-        else col.aliases.set(name, target.name);
-        continue;
-      }
-      if (type !== 'file') continue;
+      const name = outerFile(col, header.name, header.type, header.linkname);
+      if (name === undefined) continue;
       const size = header.size ?? 0;
       const reader = new ChunkReader(body);
       const head = await reader.peek(512);

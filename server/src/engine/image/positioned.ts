@@ -35,12 +35,11 @@ import {
   addLayerEntry,
   ArchiveError,
   assemble,
-  cleanName,
   contentWanted,
   describeError,
-  entryType,
   MAX_JSON,
   MAX_JSON_TOTAL,
+  outerFile,
   progressThrottle,
   readLayer,
   sniff,
@@ -465,20 +464,8 @@ export async function readImageTarFile(file: string, fd: number, size: number, o
       position = header.data;
       report();
       lastEnd = header.data + padded(header.size);
-      const clean = cleanName(header.name);
-      if (clean.unsafe) {
-        col.problems.push(`archive entry "${header.name}" ${clean.unsafe === 'absolute' ? 'has an absolute path' : 'climbs out with ".."'}: not followed`);
-        continue;
-      }
-      const name = clean.name;
-      const type = entryType(header.type);
-      if (type === 'symlink' || type === 'link') {
-        const target = type === 'symlink' ? cleanName(path.posix.join(path.posix.dirname(name), header.linkname ?? '')) : cleanName(header.linkname ?? '');
-        if (target.unsafe && target.name.startsWith('..')) col.problems.push(`archive link "${header.name}" → "${header.linkname}" points outside the archive: not followed`);
-        else col.aliases.set(name, target.name);
-        continue;
-      }
-      if (type !== 'file') continue;
+      const name = outerFile(col, header.name, header.type, header.linkname);
+      if (name === undefined) continue;
       const entrySize = header.size;
       const cut = header.data + entrySize > size;
       const head = f.view(header.data, Math.min(512, entrySize));

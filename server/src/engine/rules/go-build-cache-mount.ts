@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { inLineage, isGoBinary, stageByRef, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
+import { goCommandOf, inLineage, isGoBinary, stageByRef, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, parseGoBuild } from '../dockerfile/gobuild';
-import type { SimpleCommand } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
@@ -183,16 +182,6 @@ function blockers(model: DockerfileModel, stage: Stage, p: string, kind: 'module
   return out;
 }
 
-const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
-function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undefined {
-  let m = goCommandsByCmd.get(stage);
-  if (!m) {
-    m = new Map();
-    for (const g of stage.goCommands) if (!m.has(g.cmd)) m.set(g.cmd, g);
-    goCommandsByCmd.set(stage, m);
-  }
-  return m.get(cmd);
-}
 
 /** Whether one RUN fills or reads the cache at `p` without mounting it or being a go command this rule reports for the same `p`. */
 function blocksCache(model: DockerfileModel, st: Stage, ins: InstructionInfo, p: string, kind: 'module' | 'build'): boolean {

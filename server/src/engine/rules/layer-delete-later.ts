@@ -2,7 +2,7 @@ import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import { contextKnown, isIgnored } from '../dockerfile/context';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { expandVariables, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
+import { expandVariables, goCommandOf, stageLineage, userAt, wordOffsets, workdirAt } from '../dockerfile/model';
 import { parseGoBuild } from '../dockerfile/gobuild';
 import type { ShellScript, SimpleCommand, Word } from '../dockerfile/shell';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -325,17 +325,7 @@ function creations(
   return out;
 }
 
-// Per-stage and per-script lookups, built once: a RUN of 100,000 commands stays linear.
-const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
-function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undefined {
-  let m = goCommandsByCmd.get(stage);
-  if (!m) {
-    m = new Map();
-    for (const g of stage.goCommands) if (!m.has(g.cmd)) m.set(g.cmd, g);
-    goCommandsByCmd.set(stage, m);
-  }
-  return m.get(cmd);
-}
+// Per-script lookups, built once: a RUN of 100,000 commands stays linear.
 const nextCommand = new WeakMap<ShellScript, Map<SimpleCommand, SimpleCommand | undefined>>();
 function commandAfter(script: ShellScript, cmd: SimpleCommand): SimpleCommand | undefined {
   let m = nextCommand.get(script);
