@@ -82,12 +82,16 @@ export async function cleanup(): Promise<void> {
 }
 
 /** A static Go binary (`CGO_ENABLED=0`, Debian's Go) in `dir/name`. */
-export function buildGoBinary(dir: string, name = 'app'): void {
+/**
+ * Builds a small static Go program into `dir/name` with the local toolchain. `ldflags` default `-s -w`
+ * (stripped); `main` replaces the program (a `note` string variable lets `-X main.note=…` set text in it).
+ */
+export function buildGoBinary(dir: string, name = 'app', opts: { ldflags?: string; main?: string } = {}): void {
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-go-'));
   try {
     fs.writeFileSync(path.join(src, 'go.mod'), 'module example.com/app\n\ngo 1.19\n');
-    fs.writeFileSync(path.join(src, 'main.go'), 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("ok\\n") }\n');
-    const r = spawnSync('go', ['build', '-ldflags=-s -w', '-o', path.join(dir, name), '.'], {
+    fs.writeFileSync(path.join(src, 'main.go'), opts.main ?? 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("ok\\n") }\n');
+    const r = spawnSync('go', ['build', `-ldflags=${opts.ldflags ?? '-s -w'}`, '-o', path.join(dir, name), '.'], {
       cwd: src,
       encoding: 'utf8',
       timeout: 300_000,

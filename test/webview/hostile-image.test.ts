@@ -47,7 +47,7 @@ import type { LayerTable } from '../../server/src/engine/layers/estimate';
 import { buildCommandLine, renderLayers } from '../../client/src/webviews/layersHtml';
 import { renderReport } from '../../client/src/webviews/reportHtml';
 import { findDockerfileLines } from '../../client/src/webviews/dockerfileLines';
-import { BUSYBOX, build, buildCli, cleanup, dockerUnavailable, goUnavailable, skipLoudly } from '../layers/docker-env';
+import { BUSYBOX, build, buildCli, buildGoBinary, cleanup, dockerUnavailable, goUnavailable, skipLoudly } from '../layers/docker-env';
 import { runDocker } from '../../server/src/engine/docker/cli';
 import { computeLayerTable, layerModel } from '../../server/src/engine/layers/compute';
 import { FsWorkspace } from '../../server/src/engine/workspace';
@@ -140,22 +140,10 @@ const GO_BINARY = PAYLOADS.attr;
 const SHELL_TRAP = '$(touch pwned1)`touch pwned2`';
 const GO_LDFLAGS = `-X 'main.note=${PAYLOADS.img}'`;
 
-function buildGoBinary(out: string): void {
-  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-webview-hostile-go-'));
-  try {
-    fs.writeFileSync(path.join(src, 'go.mod'), 'module example.com/hostile\n\ngo 1.19\n');
-    fs.writeFileSync(path.join(src, 'main.go'), 'package main\n\nimport "os"\n\nvar note = ""\n\nfunc main() { os.Stdout.WriteString(note + "\\n") }\n');
-    // not stripped: the report also has a finding naming the binary
-    const r = spawnSync('go', ['build', `-ldflags=${GO_LDFLAGS}`, '-o', out, '.'], {
-      cwd: src,
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-    });
-    if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`);
-  } finally {
-    fs.rmSync(src, { recursive: true, force: true });
-  }
+/** The Go binary of the image: not stripped (the report then has a finding naming it), with a payload in its build settings. */
+function buildHostileGoBinary(out: string): void {
+  const main = 'package main\n\nimport "os"\n\nvar note = ""\n\nfunc main() { os.Stdout.WriteString(note + "\\n") }\n';
+  buildGoBinary(path.dirname(out), path.basename(out), { ldflags: GO_LDFLAGS, main });
 }
 
 // ---------------------------------------------------------------------------
@@ -290,7 +278,7 @@ describe.skipIf(!!whyDocker || !!whyChromium)('a hostile real image in the webvi
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-webview-hostile-'));
     goBinary = path.join(root, 'go-binary');
-    buildGoBinary(goBinary);
+    buildHostileGoBinary(goBinary);
     chromium = await launchChromium();
     browser = chromium.browser;
     server = await startLanguageServer(root);
