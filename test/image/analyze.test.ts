@@ -225,13 +225,22 @@ describe('Go binaries', () => {
 
     const ignored = await report([[{ name: 'app', content: SVC() }]], { ...cfg, env: ['GOMAXPROCS=500m'] });
     expect(find(ignored, 'go-env-invalid')).toMatchObject({ rule: 'go-env-syntax', severity: 'warning', hint: 'Use `GOMAXPROCS=1`.' });
+    expect(find(ignored, 'go-env-invalid')!.message).toBe(
+      '`GOMAXPROCS=500m` in the image config: `500m` is a Kubernetes CPU quantity: Go silently ignores it and uses the runtime default (before Go 1.25: every CPU of the node). `1` is the CPU count rounded up, as the Kubernetes downward API and Go 1.25 do.',
+    );
+    expect(find(ignored, 'go-env-invalid')!.data).toEqual({ name: 'GOMAXPROCS', value: '500m' });
+    // GOGC with no exact rewrite: no hint
+    const gogc = find(await report([[{ name: 'app', content: SVC() }]], { ...cfg, env: ['GOMAXPROCS=2', 'GOGC=1.5'] }), 'go-env-invalid')!;
+    expect(gogc).toMatchObject({ rule: 'go-env-syntax', severity: 'warning', hint: undefined, data: { name: 'GOGC', value: '1.5' } });
+    expect(gogc.message).toBe('`GOGC=1.5` in the image config: Go silently ignores `1.5` and uses the default GOGC=100: it takes `off` or an integer percentage.');
   });
 
   it('GOMEMLIMIT in the config that the runtime rejects: go-env-syntax error with the exact rewrite', async () => {
     const r = await report([[{ name: 'app', content: SVC() }]], { ...NONROOT, env: ['GOMAXPROCS=2', 'GOMEMLIMIT=512Mi'] });
     const f = find(r, 'go-env-invalid')!;
     expect(f).toMatchObject({ rule: 'go-env-syntax', severity: 'error', hint: 'Use `GOMEMLIMIT=512MiB`.' });
-    expect(f.message).toContain('malformed GOMEMLIMIT');
+    expect(f.message).toBe('`GOMEMLIMIT=512Mi` in the image config makes every Go program in it abort at start (`malformed GOMEMLIMIT`). `512Mi` is a Kubernetes quantity; Go wants the `B`: `512MiB`.');
+    expect(f.data).toEqual({ name: 'GOMEMLIMIT', value: '512Mi', rewrite: '512MiB' });
     expect(find(await report([[{ name: 'app', content: SVC() }]], { ...NONROOT, env: ['GOMAXPROCS=2', 'GOMEMLIMIT=512MiB'] }), 'go-env-invalid')).toBeUndefined();
   });
 });

@@ -46,6 +46,25 @@ export interface FindingContext {
 
 const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
 
+/** The go-env-invalid finding for a Go runtime variable of the image config whose value the runtime rejects or ignores. */
+function invalidEnv(
+  name: string,
+  value: string,
+  c: { valid: boolean; reason?: string; rewrite?: string },
+  severity: ImageFinding['severity'],
+  opts: { effect?: string; fallbackHint?: string; dataRewrite?: boolean } = {},
+): ImageFinding | undefined {
+  if (c.valid) return undefined;
+  return finding({
+    id: 'go-env-invalid',
+    rule: 'go-env-syntax',
+    severity,
+    message: `${code(`${name}=${value}`)} in the image config${opts.effect ? ` ${opts.effect}` : ': '}${c.reason}`,
+    hint: c.rewrite ? `Use ${code(`${name}=${c.rewrite}`)}.` : opts.fallbackHint,
+    data: { name, value, ...(opts.dataRewrite && c.rewrite ? { rewrite: c.rewrite } : {}) },
+  });
+}
+
 function finding(f: ImageFinding): ImageFinding {
   if (f.rule) f.docs = docsUrl(f.rule);
   return f;
@@ -166,52 +185,23 @@ export function imageFindings(r: ImageReport, ctx: FindingContext): ImageFinding
         );
       }
     } else {
-      const c = checkGoMaxProcs(maxprocs);
-      if (!c.valid) {
-        out.push(
-          finding({
-            id: 'go-env-invalid',
-            rule: 'go-env-syntax',
-            severity: 'warning',
-            message: `${code(`GOMAXPROCS=${maxprocs}`)} in the image config: ${c.reason}`,
-            hint: c.rewrite ? `Use ${code(`GOMAXPROCS=${c.rewrite}`)}.` : undefined,
-            data: { name: 'GOMAXPROCS', value: maxprocs },
-          }),
-        );
-      }
+      const f = invalidEnv('GOMAXPROCS', maxprocs, checkGoMaxProcs(maxprocs), 'warning');
+      if (f) out.push(f);
     }
   }
   const memlimit = env.get('GOMEMLIMIT');
   if (memlimit !== undefined) {
-    const c = checkGoMemLimit(memlimit);
-    if (!c.valid) {
-      out.push(
-        finding({
-          id: 'go-env-invalid',
-          rule: 'go-env-syntax',
-          severity: 'error',
-          message: `${code(`GOMEMLIMIT=${memlimit}`)} in the image config makes every Go program in it abort at start (${code('malformed GOMEMLIMIT')}). ${c.reason}`,
-          hint: c.rewrite ? `Use ${code(`GOMEMLIMIT=${c.rewrite}`)}.` : 'Use bytes with an optional `B`, `KiB`, `MiB`, `GiB` or `TiB` suffix, or `off`.',
-          data: { name: 'GOMEMLIMIT', value: memlimit, ...(c.rewrite ? { rewrite: c.rewrite } : {}) },
-        }),
-      );
-    }
+    const f = invalidEnv('GOMEMLIMIT', memlimit, checkGoMemLimit(memlimit), 'error', {
+      effect: `makes every Go program in it abort at start (${code('malformed GOMEMLIMIT')}). `,
+      fallbackHint: 'Use bytes with an optional `B`, `KiB`, `MiB`, `GiB` or `TiB` suffix, or `off`.',
+      dataRewrite: true,
+    });
+    if (f) out.push(f);
   }
   const gogc = env.get('GOGC');
   if (gogc !== undefined) {
-    const c = checkGoGC(gogc);
-    if (!c.valid) {
-      out.push(
-        finding({
-          id: 'go-env-invalid',
-          rule: 'go-env-syntax',
-          severity: 'warning',
-          message: `${code(`GOGC=${gogc}`)} in the image config: ${c.reason}`,
-          hint: c.rewrite ? `Use ${code(`GOGC=${c.rewrite}`)}.` : undefined,
-          data: { name: 'GOGC', value: gogc },
-        }),
-      );
-    }
+    const f = invalidEnv('GOGC', gogc, checkGoGC(gogc), 'warning');
+    if (f) out.push(f);
   }
 
   // Windows servercore

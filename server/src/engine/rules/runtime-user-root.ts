@@ -1,5 +1,5 @@
 import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
-import { stageLineage } from '../dockerfile/model';
+import { stageLineage, stageRoot } from '../dockerfile/model';
 import { imageTagSpot, tagReplacement } from '../dockerfile/imagetag';
 import type { ImageRef } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -97,7 +97,7 @@ export const runtimeUserRoot: Rule = {
     const final = model.finalStage;
     if (!final || isWindows(model, final)) return [];
     const lineage = stageLineage(final);
-    const root = lineage[lineage.length - 1];
+    const root = stageRoot(final);
     if (root.image === undefined) return [];
     // a runtime image runs something: a CMD/ENTRYPOINT, or a Go program it ships
     const runs = lineage.some((s) => s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'));

@@ -102,7 +102,7 @@ export const scratchCaCertificates: Rule = {
     const final = model.finalStage;
     if (!final) return [];
     const lineage = stageLineage(final);
-    const root = lineage[lineage.length - 1];
+    const root = stageRoot(final);
     if (root.image === undefined || root.base.kind !== 'scratch') return [];
     const how = shippedGoProgram(model);
     if (!how) return [];

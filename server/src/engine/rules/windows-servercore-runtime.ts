@@ -1,5 +1,5 @@
 import { copyPaths, flagValue, shippedGoBuilds } from '../dockerfile/gobuild';
-import { isGoBinary, stageByRef, stageLineage, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
+import { isGoBinary, stageByRef, stageLineage, stageRoot, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
 import { baseFacts } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
@@ -109,7 +109,7 @@ export const windowsServercoreRuntime: Rule = {
     const final = model.finalStage;
     if (!final) return [];
     const lineage = stageLineage(final);
-    const root = lineage[lineage.length - 1];
+    const root = stageRoot(final);
     if (!root.ref || root.base.kind !== 'windows-servercore') return [];
     const facts = baseFacts(root.ref);
     const repo = (root.ref.registry ? root.ref.registry + '/' : '') + root.ref.repository;
