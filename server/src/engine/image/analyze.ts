@@ -4,7 +4,7 @@
 import type { ArchiveFormat, ImageArchive, ImageConfigJson, LayerData, RawEntry } from './archive';
 import { buildSetting, type GoModule } from './buildinfo';
 import { diveFigures, type DiveInefficiency } from './dive';
-import { FinalFs, fsPathOf, type HiddenHow } from './fstree';
+import { FinalFs, fsPathOf, type HiddenRecord } from './fstree';
 import { imageFindings, type ImageFinding } from './findings';
 import type { ExecutableInfo } from './scan';
 
@@ -93,15 +93,8 @@ export interface HistoryItem {
   layer?: number;
 }
 
-export interface WastedPath {
-  path: string;
-  size: number;
-  files: number;
-  /** Layer that added the bytes and layer that deleted/replaced them (0-based). */
-  addedIn: number;
-  removedIn: number;
-  how: HiddenHow;
-}
+/** A path whose bytes a later layer deleted or replaced (what fstree records as hidden). */
+export type WastedPath = HiddenRecord;
 
 export interface WasteReport {
   /** dive's efficiency score (0–1). */
