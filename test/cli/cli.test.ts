@@ -180,3 +180,23 @@ describe('container-tuner lint on Kubernetes manifests', () => {
     expect(r.err).toMatch(/Fixed 1/);
   });
 });
+
+describe('the bundled examples (what examples/README.md says of each)', () => {
+  const EXAMPLES = path.resolve(__dirname, '../../examples');
+  const rulesOf = (folder: string) => {
+    const r = run(['lint', path.join(EXAMPLES, folder), '--format', 'json', '--fail-on', 'none']);
+    expect(r.code, r.err).toBe(0);
+    return new Set((JSON.parse(r.out) as { findings: { rule: string }[] }[]).flatMap((f) => f.findings.map((x) => x.rule)));
+  };
+
+  it('tuned/ is what good looks like: no findings', () => {
+    expect([...rulesOf('tuned')]).toEqual([]);
+  });
+
+  it('each other example shows the problems its row names', () => {
+    expect([...rulesOf('naive-single-stage')]).toEqual(expect.arrayContaining(['go-single-stage', 'go-mod-cache-order', 'apt-lists-cleanup', 'exec-form-cmd']));
+    expect([...rulesOf('multistage-scratch')]).toEqual(expect.arrayContaining(['go-static-binary', 'go-strip-symbols', 'go-env-syntax']));
+    expect([...rulesOf('alpine-runtime')]).toEqual(expect.arrayContaining(['go-static-binary', 'base-image-unpinned', 'apk-no-cache', 'go-gc-unbounded', 'go-env-syntax']));
+    expect([...rulesOf('windows-service')]).toEqual(expect.arrayContaining(['windows-servercore-runtime']));
+  });
+});
