@@ -23,6 +23,7 @@
 import * as path from 'node:path';
 import ignore, { type Ignore } from '@balena/dockerignore';
 import type { DockerfileModel } from './model';
+import { KeyMemo } from '../memo';
 
 /** Entries examined at most by `contextFiles` (files and folders, ignored ones included). */
 export const CONTEXT_ENTRY_LIMIT = 20_000;
@@ -68,7 +69,7 @@ export function dockerignoreMatcher(patterns: string[]): Ignore {
   return ignore({ ignorecase: false }).add(patterns);
 }
 
-const cache = new WeakMap<DockerfileModel, DockerIgnoreFile | null>();
+const cache = new KeyMemo<DockerfileModel, DockerIgnoreFile | null>();
 
 /** The ignore file in effect for the model's build, or undefined when there is none. */
 export function dockerignoreFor(model: DockerfileModel): DockerIgnoreFile | undefined {

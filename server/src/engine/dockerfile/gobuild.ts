@@ -4,6 +4,7 @@ import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from './model
 import { envAt, stageByRef, stageLineage, workdirAt } from './model';
 import type { Word } from './shell';
 import { globToRegExp } from './glob';
+import { KeyMemo } from '../memo';
 
 /** go build flags that take a value (the rest are booleans). */
 const VALUE_FLAGS = new Set([
@@ -37,7 +38,7 @@ export function parseGoBuild(cmd: GoCommand): GoBuild {
   if (!b) parsed.set(cmd, (b = scanGoBuild(cmd)));
   return b;
 }
-const parsed = new WeakMap<GoCommand, GoBuild>();
+const parsed = new KeyMemo<GoCommand, GoBuild>();
 
 function scanGoBuild(cmd: GoCommand): GoBuild {
   const argv = cmd.cmd.argv;
@@ -104,7 +105,7 @@ export function goBuilds(model: DockerfileModel): GoBuild[] {
   }
   return out.slice();
 }
-const builds = new WeakMap<DockerfileModel, GoBuild[]>();
+const builds = new KeyMemo<DockerfileModel, GoBuild[]>();
 
 /** Sources and destination of a COPY/ADD (shell or JSON form; flags excluded). */
 export function copyPaths(ins: InstructionInfo): { sources: string[]; dest: string } | undefined {
@@ -156,7 +157,7 @@ export function shippedGoBuilds(model: DockerfileModel): Shipped[] {
   if (!out) shipped.set(model, (out = scanShippedGoBuilds(model)));
   return out.slice();
 }
-const shipped = new WeakMap<DockerfileModel, Shipped[]>();
+const shipped = new KeyMemo<DockerfileModel, Shipped[]>();
 
 function scanShippedGoBuilds(model: DockerfileModel): Shipped[] {
   const final = model.finalStage;

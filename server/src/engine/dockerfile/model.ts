@@ -10,6 +10,7 @@ import type { Range, Workspace } from '../types';
 import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../images';
 import { findGoMod, type GoMod } from '../go';
 import { joinContinuations, parseScript, plainText, wordSpan, splitAssignment, type LogicalText, type ShellScript, type SimpleCommand, type Word } from './shell';
+import { KeyMemo } from '../memo';
 
 export interface FlagInfo {
   name: string;
@@ -337,7 +338,7 @@ interface StageState {
 
 // Computed once per stage (after the model is built), so asking at every instruction stays linear
 // and a long chain of stages is walked without recursion.
-const stageStates = new WeakMap<Stage, StageState>();
+const stageStates = new KeyMemo<Stage, StageState>();
 
 function stageState(stage: Stage): StageState {
   const cached = stageStates.get(stage);
@@ -494,7 +495,7 @@ export function goCommandOf(stage: Stage, cmd: SimpleCommand): GoCommand | undef
   }
   return m.get(cmd);
 }
-const goCommandsByCmd = new WeakMap<Stage, Map<SimpleCommand, GoCommand>>();
+const goCommandsByCmd = new KeyMemo<Stage, Map<SimpleCommand, GoCommand>>();
 
 /** The first stage of a stage's ancestry (the one built FROM an image), found once per stage. */
 export function stageRoot(stage: Stage): Stage {
@@ -511,7 +512,7 @@ export function stageRoot(stage: Stage): Stage {
   for (const t of todo) roots.set(t, root);
   return root;
 }
-const roots = new WeakMap<Stage, Stage>();
+const roots = new KeyMemo<Stage, Stage>();
 
 /** Stages whose ancestry includes `stage` (itself included). */
 export function stageLineage(stage: Stage): Stage[] {
@@ -535,7 +536,7 @@ export function inLineage(model: DockerfileModel, stage: Stage, ancestor: Stage)
   if (!a || !s) return stageLineage(stage).includes(ancestor); // (a stage of another model)
   return a[0] <= s[0] && s[1] <= a[1];
 }
-const tours = new WeakMap<DockerfileModel, Map<Stage, [number, number]>>();
+const tours = new KeyMemo<DockerfileModel, Map<Stage, [number, number]>>();
 
 function eulerTour(model: DockerfileModel): Map<Stage, [number, number]> {
   const children = new Map<Stage, Stage[]>();
@@ -586,7 +587,7 @@ export function stageByRef(model: DockerfileModel, ref: string, before: Stage): 
 }
 
 /** First stage of each (lower-cased) name, per model: one lookup per COPY --from instead of a scan. */
-const stageNames = new WeakMap<DockerfileModel, Map<string, Stage>>();
+const stageNames = new KeyMemo<DockerfileModel, Map<string, Stage>>();
 
 export interface RunCommand {
   ins: InstructionInfo;

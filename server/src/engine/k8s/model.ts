@@ -8,6 +8,7 @@ import { LineIndex, detectEol } from '../text';
 import type { Pragmas } from '../pragmas';
 import type { Finding, Workspace } from '../types';
 import { parseQuantity } from './quantity';
+import { KeyMemo } from '../memo';
 
 export const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 /** Kinds whose pods serve traffic for a long time (readiness matters). */
@@ -426,7 +427,7 @@ export class ManifestParseCache {
   /** The chunks of the last parse in order, or undefined when it had to parse the text whole. */
   chunkList: DocumentChunk[] | undefined;
   /** The workloads of a document (they hold its nodes, not offsets: valid however far it moves). */
-  readonly workloads = new WeakMap<Document, Workload[]>();
+  readonly workloads = new KeyMemo<Document, Workload[]>();
   /** Workspace answers the cached findings were computed with (see `workspace`). */
   private reads = new Map<string, string>();
 

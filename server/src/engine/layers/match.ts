@@ -41,6 +41,7 @@ import * as path from 'node:path';
 import { envAt, expandVariables, workdirAt, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
 import { tokenize } from '../dockerfile/shell';
 import { DEFAULT_SHELLS, parseCreatedBy, type HistoryCommand, type HistoryRow } from './history';
+import { KeyMemo } from '../memo';
 
 export const MATCH_MIN = 0.35;
 export const ORPHAN_PENALTY = 0.4;
@@ -239,7 +240,7 @@ function recordedValue(ins: InstructionInfo, model: DockerfileModel): string | u
   return expandVariables(value, (name) => env.get(name)?.value);
 }
 
-const workdirCache = new WeakMap<Stage, Map<InstructionInfo, string | undefined>>();
+const workdirCache = new KeyMemo<Stage, Map<InstructionInfo, string | undefined>>();
 
 /** The absolute directory each WORKDIR of a stage sets (undefined once one is unknown), in one pass. */
 function resolvedWorkdirs(stage: Stage, model: DockerfileModel): Map<InstructionInfo, string | undefined> {

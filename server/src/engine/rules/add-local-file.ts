@@ -3,6 +3,7 @@ import type { DockerfileModel, InstructionInfo } from '../dockerfile/model';
 import { envAt, expandVariables, instructionsBefore } from '../dockerfile/model';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
+import { KeyMemo } from '../memo';
 
 // ---------------------------------------------------------------------------
 // Helpers shared with dockerignore-missing and layer-delete-later: the words
@@ -24,7 +25,7 @@ export function instructionWords(ins: InstructionInfo): ArgWord[] {
   if (!words) wordsMemo.set(ins, (words = scanInstructionWords(ins)));
   return words.slice();
 }
-const wordsMemo = new WeakMap<InstructionInfo, ArgWord[]>();
+const wordsMemo = new KeyMemo<InstructionInfo, ArgWord[]>();
 
 function scanInstructionWords(ins: InstructionInfo): ArgWord[] {
   const t = ins.args.text;
@@ -80,7 +81,7 @@ export function varsAt(model: DockerfileModel, ins: InstructionInfo): (name: str
   if (!vars) varsMemo.set(ins, (vars = scanVarsAt(model, ins)));
   return vars;
 }
-const varsMemo = new WeakMap<InstructionInfo, (name: string) => string | undefined>();
+const varsMemo = new KeyMemo<InstructionInfo, (name: string) => string | undefined>();
 
 function scanVarsAt(model: DockerfileModel, ins: InstructionInfo): (name: string) => string | undefined {
   const stage = ins.stage;

@@ -1,9 +1,10 @@
 import { runCommands, stageLineage, wordOffsets } from '../dockerfile/model';
 import type { ShellScript } from '../dockerfile/shell';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
+import { KeyMemo } from '../memo';
 
 /** Whether a script removes /var/cache/apk (once per script: a RUN of many `apk add` stays linear). */
-const cleaning = new WeakMap<ShellScript, boolean>();
+const cleaning = new KeyMemo<ShellScript, boolean>();
 function cleansApkCache(script: ShellScript): boolean {
   let v = cleaning.get(script);
   if (v === undefined) {

@@ -7,6 +7,7 @@ import { rangeOf, type Rule, type RuleFinding } from '../rule';
 import { detectEol, LineIndex } from '../text';
 import type { Fix } from '../types';
 import { instructionWords, type ArgWord } from './add-local-file';
+import { KeyMemo } from '../memo';
 
 /**
  * What the fix writes into a new `.dockerignore`, each entry safe for a Go
@@ -49,7 +50,7 @@ function references(model: DockerfileModel): Reference[] {
   if (!out) referencesMemo.set(model, (out = scanReferences(model)));
   return out;
 }
-const referencesMemo = new WeakMap<DockerfileModel, Reference[]>();
+const referencesMemo = new KeyMemo<DockerfileModel, Reference[]>();
 
 function scanReferences(model: DockerfileModel): Reference[] {
   const out: Reference[] = [];

@@ -7,6 +7,7 @@ import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
 import { containerPath, goModSeenBy, runMounts, windowsStage } from './go-toolchain-mismatch';
 import { commandVars, expandShell, UNKNOWN_PART, type VarValue } from './go-strip-symbols';
+import { KeyMemo } from '../memo';
 
 /** A cache location: a known absolute path, or null when the Dockerfile leaves it open. */
 type CachePath = string | null;
@@ -20,7 +21,7 @@ function setsVar(model: DockerfileModel, name: string): boolean {
   return v;
 }
 /** Per model: asked for every Go command. */
-const setsVarCache = new WeakMap<DockerfileModel, Map<string, boolean>>();
+const setsVarCache = new KeyMemo<DockerfileModel, Map<string, boolean>>();
 
 function scanSetsVar(model: DockerfileModel, name: string): boolean {
   const decl = new RegExp(`(^|\\s)${name}(=|\\s|$)`);
@@ -115,7 +116,7 @@ function usesVendor(model: DockerfileModel, gc: GoCommand): boolean {
   if (v === undefined) vendorMemo.set(gc, (v = scanUsesVendor(model, gc)));
   return v;
 }
-const vendorMemo = new WeakMap<GoCommand, boolean>();
+const vendorMemo = new KeyMemo<GoCommand, boolean>();
 
 function scanUsesVendor(model: DockerfileModel, gc: GoCommand): boolean {
   // `go install pkg@version` builds outside the main module: always from the module cache
@@ -163,7 +164,7 @@ function othersShareCache(model: DockerfileModel, stage: Stage, self: Instructio
   if (!found) memo.set(key, (found = blockers(model, stage, p, kind)));
   return found.every((b) => b === self);
 }
-const blockerMemo = new WeakMap<Stage, Map<string, InstructionInfo[]>>();
+const blockerMemo = new KeyMemo<Stage, Map<string, InstructionInfo[]>>();
 
 /** Up to two RUNs (in the order othersShareCache met them) that keep the cache at `p` from being shared. */
 function blockers(model: DockerfileModel, stage: Stage, p: string, kind: 'module' | 'build'): InstructionInfo[] {
@@ -227,7 +228,7 @@ function cacheNeededInImage(model: DockerfileModel, stage: Stage, p: string): st
   if (!memo.has(p)) memo.set(p, scanCacheNeeded(model, stage, p));
   return memo.get(p);
 }
-const neededMemo = new WeakMap<Stage, Map<string, string | undefined>>();
+const neededMemo = new KeyMemo<Stage, Map<string, string | undefined>>();
 
 /** A CMD or ENTRYPOINT of the final stage (or of its ancestors) runs `go` (once per model). */
 function imageRunsGo(model: DockerfileModel, final: Stage): boolean {
@@ -243,7 +244,7 @@ function imageRunsGo(model: DockerfileModel, final: Stage): boolean {
   }
   return v;
 }
-const runsGoMemo = new WeakMap<DockerfileModel, boolean>();
+const runsGoMemo = new KeyMemo<DockerfileModel, boolean>();
 
 function scanCacheNeeded(model: DockerfileModel, stage: Stage, p: string): string | undefined {
   const final = model.finalStage;
@@ -335,7 +336,7 @@ export function requiresBuildKit(model: DockerfileModel): boolean {
   return v;
 }
 /** Once per model: asked for every finding. */
-const buildKitMemo = new WeakMap<DockerfileModel, boolean>();
+const buildKitMemo = new KeyMemo<DockerfileModel, boolean>();
 
 function scanRequiresBuildKit(model: DockerfileModel): boolean {
   if (model.instructions.length && /^\s*#\s*syntax\s*=/im.test(model.text.slice(0, model.instructions[0].start))) return true;

@@ -7,6 +7,7 @@ import { getMap, getNode, getPair, getScalar, scalarString, type Container, type
 import { isSuppressed, parsePragmas, type Pragmas } from '../pragmas';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, Severity, TextEdit } from '../types';
+import { KeyMemo } from '../memo';
 
 /** One NAME=value of an ENV or ARG instruction. */
 export interface EnvSetting {
@@ -51,7 +52,7 @@ export function envSettings(model: DockerfileModel, instructions: InstructionInf
   }
   return out;
 }
-const settingsOf = new WeakMap<InstructionInfo, EnvSetting[]>();
+const settingsOf = new KeyMemo<InstructionInfo, EnvSetting[]>();
 
 function instructionSettings(model: DockerfileModel, ins: InstructionInfo): EnvSetting[] {
   const out: EnvSetting[] = [];

@@ -6,6 +6,7 @@ import { copyPaths, flagValue, lastFlag, shippedGoBuilds, type GoBuild, type Shi
 import { goAtLeast, MAX_MODULE_DEPTH, parseGoMod, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule } from '../rule';
 import { lineageEnvSettings } from './go-env-syntax';
+import { KeyMemo } from '../memo';
 
 
 interface Module {
@@ -25,14 +26,14 @@ function readModule(model: DockerfileModel, file: string): Module | undefined {
   known.set(file, m);
   return m;
 }
-const modules = new WeakMap<DockerfileModel, Map<string, Module | undefined>>();
+const modules = new KeyMemo<DockerfileModel, Map<string, Module | undefined>>();
 
 /** `godebug containermaxprocs=` of a go.mod, read once per module (asked for every shipped build). */
 function modGodebug(m: Module): boolean | undefined {
   if (!godebugs.has(m)) godebugs.set(m, goModGodebug(m.text));
   return godebugs.get(m);
 }
-const godebugs = new WeakMap<Module, boolean | undefined>();
+const godebugs = new KeyMemo<Module, boolean | undefined>();
 
 /**
  * The go.mod of the module a `go build` runs in, found by mapping its working

@@ -9,6 +9,7 @@ import type { ShellScript } from '../dockerfile/shell';
 import { goAtLeast, parseGoMod, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
+import { KeyMemo } from '../memo';
 
 // `COPY . .` before go.mod is copied: every source edit invalidates the layer
 // that downloads the modules. Fires on the first such broad copy of a stage
@@ -129,7 +130,7 @@ interface ModuleUse {
 
 /** Go commands that resolve the main module, with the directory they run in (known ones only). */
 /** Index of the first `cd` to somewhere unknown (`cd`, `cd $X`, `cd -`) in a script, Infinity when none; once per script. */
-const unknownCds = new WeakMap<ShellScript, number>();
+const unknownCds = new KeyMemo<ShellScript, number>();
 function firstUnknownCd(script: ShellScript): number {
   let i = unknownCds.get(script);
   if (i === undefined) {

@@ -6,6 +6,7 @@ import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, Severity } from '../types';
 import { commandVars, effectiveLdflags, hasHiddenFlags, producesProgram, type VarValue } from './go-strip-symbols';
+import { KeyMemo } from '../memo';
 
 /** Packages that put a C compiler (gcc, which cgo looks for) into an Alpine builder. */
 const C_COMPILER_PKG = /^(gcc|g\+\+|build-base|alpine-sdk)(=.*)?$/;
@@ -26,7 +27,7 @@ function apkAdds(model: DockerfileModel, stages: Stage[], before: { line: number
   return false;
 }
 
-const envMentions = new WeakMap<DockerfileModel, boolean>();
+const envMentions = new KeyMemo<DockerfileModel, boolean>();
 function mentionsEnv(model: DockerfileModel): boolean {
   let v = envMentions.get(model);
   if (v === undefined) envMentions.set(model, (v = /\benv\b/.test(model.text)));
@@ -150,7 +151,7 @@ export const goStaticBinary: Rule = {
 };
 
 /** Index of the first command of a script with a `CGO_ENABLED=` word (Infinity when none), once per script. */
-const cgoSetters = new WeakMap<ShellScript, number>();
+const cgoSetters = new KeyMemo<ShellScript, number>();
 function firstCgoSetter(script: ShellScript): number {
   let i = cgoSetters.get(script);
   if (i === undefined) {

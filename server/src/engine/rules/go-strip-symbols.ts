@@ -5,6 +5,7 @@ import { splitAssignment, type ShellScript, type SimpleCommand, type Word } from
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
+import { KeyMemo } from '../memo';
 
 // ---------------------------------------------------------------------------
 // Helpers shared with go-static-binary: variables seen by a `go build`,
@@ -47,9 +48,9 @@ function argDecls(ins: InstructionInfo): { name: string; value: string | null }[
 
 // The state before each Go command, computed in one pass per stage and per script (snapshots
 // shared while nothing changes): asking for every command of a 100,000-command RUN stays linear.
-const lookups = new WeakMap<GoCommand, (name: string) => VarValue>();
-const argStates = new WeakMap<Stage, Map<InstructionInfo | undefined, Map<string, string | null>>>();
-const scriptStates = new WeakMap<ShellScript, Map<SimpleCommand | undefined, { vals: Map<string, VarValue>; poisoned: boolean }>>();
+const lookups = new KeyMemo<GoCommand, (name: string) => VarValue>();
+const argStates = new KeyMemo<Stage, Map<InstructionInfo | undefined, Map<string, string | null>>>();
+const scriptStates = new KeyMemo<ShellScript, Map<SimpleCommand | undefined, { vals: Map<string, VarValue>; poisoned: boolean }>>();
 
 /** ARG values of `stage` declared before `ins`. */
 function argsBefore(model: DockerfileModel, stage: Stage, ins: InstructionInfo): Map<string, string | null> {
@@ -168,8 +169,8 @@ export function commandVars(model: DockerfileModel, gc: GoCommand): (name: strin
   return fn;
 }
 /** Per variables snapshot of a script (scriptStatesOf: each belongs to one script of one instruction), not poisoned / poisoned. */
-const sharedLookups = new WeakMap<object, [((name: string) => VarValue) | undefined, ((name: string) => VarValue) | undefined]>();
-const envBefore = new WeakMap<InstructionInfo, ReturnType<typeof envAt>>();
+const sharedLookups = new KeyMemo<object, [((name: string) => VarValue) | undefined, ((name: string) => VarValue) | undefined]>();
+const envBefore = new KeyMemo<InstructionInfo, ReturnType<typeof envAt>>();
 
 /** The index after the `)` matching the `(` at `open`. */
 function skipParens(s: string, open: number): number {

@@ -9,6 +9,7 @@ import type { Fix, Severity } from '../types';
 import { fromImageWord } from './base-image-unpinned';
 import { envSettings } from './go-env-syntax';
 import { commandVars, isWindowsShell } from './go-strip-symbols';
+import { KeyMemo } from '../memo';
 
 // ---------------------------------------------------------------------------
 // Container paths, RUN --mount flags, and which go.mod a go command sees.
@@ -36,7 +37,7 @@ export function windowsStage(model: DockerfileModel, stage: Stage): boolean {
   if (v === undefined) windowsMemo.set(stage, (v = scanWindowsStage(model, stage)));
   return v;
 }
-const windowsMemo = new WeakMap<Stage, boolean>();
+const windowsMemo = new KeyMemo<Stage, boolean>();
 
 function scanWindowsStage(model: DockerfileModel, stage: Stage): boolean {
   if (isWindowsShell(model, stage)) return true;
@@ -55,7 +56,7 @@ function scanWindowsStage(model: DockerfileModel, stage: Stage): boolean {
   return own.get(stage)!;
 }
 /** Per model: whether a stage or one of its ancestors has a Windows platform or shell of its own. */
-const windowsOwn = new WeakMap<DockerfileModel, Map<Stage, boolean>>();
+const windowsOwn = new KeyMemo<DockerfileModel, Map<Stage, boolean>>();
 
 function ownWindowsMarks(s: Stage): boolean {
   if (/^windows\b/i.test(flagValue(s.from, 'platform') ?? '')) return true;
@@ -201,7 +202,7 @@ export function goModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | 
   seenMemo.set(gc, seen);
   return seen;
 }
-const seenMemo = new WeakMap<GoCommand, SeenGoMod | undefined>();
+const seenMemo = new KeyMemo<GoCommand, SeenGoMod | undefined>();
 
 function scanGoModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | undefined {
   const stage = gc.instr.stage;
@@ -218,7 +219,7 @@ function scanGoModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | und
 }
 /** Linux's PATH_MAX: longer paths cannot be opened. */
 const PATH_MAX = 4096;
-const seenByDir = new WeakMap<InstructionInfo, Map<string, SeenGoMod | undefined>>();
+const seenByDir = new KeyMemo<InstructionInfo, Map<string, SeenGoMod | undefined>>();
 
 function walkUp(model: DockerfileModel, stage: Stage, ins: InstructionInfo, dir: string): SeenGoMod | undefined {
   const landings = contextLandings(model, stage, ins);

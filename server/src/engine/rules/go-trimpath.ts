@@ -4,6 +4,7 @@ import { lastFlag, shippedGoBuilds, type GoBuild } from '../dockerfile/gobuild';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import { commandVars, debugOrUnknownGcflags, hasHiddenFlags, producesProgram } from './go-strip-symbols';
+import { KeyMemo } from '../memo';
 
 /**
  * Whether a `go install` builds this module's own packages (relative or under
@@ -27,7 +28,7 @@ function goflagsTrimpath(goflags: string): boolean {
 }
 
 /** A `go env ... GOFLAGS=...` in the stage itself (once per stage: asked for every shipped build). */
-const goflagsFiles = new WeakMap<Stage, boolean>();
+const goflagsFiles = new KeyMemo<Stage, boolean>();
 function setsGoflagsFile(model: DockerfileModel, st: Stage): boolean {
   let v = goflagsFiles.get(st);
   if (v === undefined) {

@@ -6,6 +6,7 @@ import { getPair, getScalar, type Container, type ManifestModel, type Workload }
 import { parseQuantity } from '../k8s/quantity';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Range, TextEdit } from '../types';
+import { KeyMemo } from '../memo';
 
 /** The container's `name` value, or its first key when it has no name: where container-wide findings point. */
 export function containerAnchor(model: ManifestModel, c: Container, doc: Document): Range {
@@ -16,7 +17,7 @@ export function containerAnchor(model: ManifestModel, c: Container, doc: Documen
 }
 
 const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const patchFiles = new WeakMap<ManifestModel, boolean>();
+const patchFiles = new KeyMemo<ManifestModel, boolean>();
 
 /** Whether a kustomization.yaml next to the manifest applies it as a patch (it then holds only the changed fields). */
 function isKustomizePatch(model: ManifestModel): boolean {
@@ -61,7 +62,7 @@ export function isPartialWorkload(model: ManifestModel, w: Workload): boolean {
   if (imageless) return true;
   return isKustomizePatch(model);
 }
-const imagelessWorkloads = new WeakMap<Workload, boolean>();
+const imagelessWorkloads = new KeyMemo<Workload, boolean>();
 
 function renderBlock(entries: Entry[], col: number, unit: number, eol: string): string {
   let out = '';

@@ -8,6 +8,7 @@ import type { ShellScript, SimpleCommand, Word } from '../dockerfile/shell';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
 import { ARCHIVE_NAME, instructionWords, isRemoteSource, varsAt } from './add-local-file';
 import { commandVars, UNKNOWN_PART, wordValue } from './go-strip-symbols';
+import { KeyMemo } from '../memo';
 
 // A layer is a diff: a file written by one instruction and removed by a later
 // one is still stored (and pulled) in the first layer; the later layer only
@@ -124,7 +125,7 @@ function runsAsRoot(stage: Stage, ins: InstructionInfo): boolean {
 }
 
 /** Offset of the first whole-word mention of `name` in the Dockerfile (Infinity when none), once per model. */
-const mentions = new WeakMap<DockerfileModel, Map<string, number>>();
+const mentions = new KeyMemo<DockerfileModel, Map<string, number>>();
 function firstMention(model: DockerfileModel, name: string): number {
   let m = mentions.get(model);
   if (!m) mentions.set(model, (m = new Map()));
@@ -326,7 +327,7 @@ function creations(
 }
 
 // Per-script lookups, built once: a RUN of 100,000 commands stays linear.
-const nextCommand = new WeakMap<ShellScript, Map<SimpleCommand, SimpleCommand | undefined>>();
+const nextCommand = new KeyMemo<ShellScript, Map<SimpleCommand, SimpleCommand | undefined>>();
 function commandAfter(script: ShellScript, cmd: SimpleCommand): SimpleCommand | undefined {
   let m = nextCommand.get(script);
   if (!m) {
