@@ -124,7 +124,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const cache = new Map<string, LintCache>();
   // per open manifest: the parse of its previous version (a keystroke re-parses only the YAML document it changed)
   const manifestCaches = new Map<string, ManifestParseCache>();
-  const timers = new Map<string, NodeJS.Timeout>();
+  // pending lints: a timer (debounced), or an immediate when the delay is 0 (Node's setTimeout waits at least 1 ms)
+  const timers = new Map<string, { cancel(): void }>();
   let settings = DEFAULT_SETTINGS;
   let hasConfigurationCapability = false;
   let hasVersionedEdits = false;
@@ -254,15 +255,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function schedule(doc: TextDocument, delay?: number): void {
     const uri = doc.uri;
     void settingsReady.then(() => {
-      const t = timers.get(uri);
-      if (t) clearTimeout(t);
+      timers.get(uri)?.cancel();
       // closed meanwhile (opened and closed in one burst): no timer, or its entry would stay forever
       if (!documents.get(uri)) {
         timers.delete(uri);
         return;
       }
-      // always asynchronous, so a burst of changes lints once
-      timers.set(uri, setTimeout(() => { timers.delete(uri); const d = documents.get(uri); if (d) lintNow(d); }, Math.max(0, delay ?? settings.debounceMs)));
+      // always asynchronous, so a burst of changes lints once: the JSON-RPC layer handles one queued
+      // message per setImmediate and this one is queued after its next, so the next change cancels it
+      const run = () => { timers.delete(uri); const d = documents.get(uri); if (d) lintNow(d); };
+      const ms = Math.max(0, delay ?? settings.debounceMs);
+      if (ms === 0) {
+        const handle = setImmediate(run);
+        timers.set(uri, { cancel: () => clearImmediate(handle) });
+      } else {
+        const handle = setTimeout(run, ms);
+        timers.set(uri, { cancel: () => clearTimeout(handle) });
+      }
     });
   }
 
@@ -309,8 +318,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
   documents.onDidClose((e) => {
     syncOverlay(e.document, false);
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
+    timers.get(e.document.uri)?.cancel();
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
     manifestCaches.delete(e.document.uri);

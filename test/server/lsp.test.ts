@@ -119,6 +119,27 @@ describe('language server over stdio', () => {
     await waitFor((p) => p.uri === uri && p.diagnostics.length === 0 && p.version === undefined, 'cleared diagnostics');
   });
 
+  it('with no debounce, a burst of changes that arrives at once is linted once, for its last version', async () => {
+    const file = path.join(dir, 'burst', 'Dockerfile');
+    const uri = pathToFileURL(file).href;
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text: 'FROM alpine:3.20\n' } });
+    await waitFor((p) => p.uri === uri && p.version === 1, 'diagnostics for version 1');
+    // twenty typed characters in one write (what a client sends after a paste of keystrokes or a slow frame)
+    let frames = '';
+    for (let v = 2; v <= 21; v++) {
+      const body = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line: 1, character: v - 2 }, end: { line: 1, character: v - 2 } }, text: 'RUN apk add git'.padEnd(20)[v - 2] }] } });
+      frames += `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    }
+    proc.stdin!.write(frames);
+    const last = await waitFor((p) => p.uri === uri && p.version === 21, 'diagnostics for version 21');
+    expect(last.diagnostics.map((x) => x.code)).toContain('apk-no-cache');
+    await new Promise((r) => setTimeout(r, 200));
+    const published = diagnostics.filter((p) => p.uri === uri && p.version! > 1).map((p) => p.version);
+    // one lint when the server read the burst in one chunk (a split read may add one per chunk)
+    expect(published.length, `versions published: ${published}`).toBeLessThanOrEqual(3);
+    expect(published[published.length - 1]).toBe(21);
+  });
+
   it('lints files named like Dockerfiles even with another language id, and ignores other files', async () => {
     const uri = pathToFileURL(path.join(dir, 'api.Dockerfile')).href;
     conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'plaintext', version: 1, text: 'FROM alpine\nRUN apk add git\n' } });
