@@ -113,6 +113,15 @@ ruleTester(layerDeleteLater, {
       findings: [{ line: 5, text: '/src/testdata', severity: 'warning', message: 'created on line 3' }],
     },
     {
+      name: 'created two stages up, through a stage that deletes nothing; a sibling stage is not followed',
+      code: 'FROM golang:1.23 AS base\nWORKDIR /src\nCOPY . .\nFROM base AS mid\nRUN go vet ./...\nFROM base AS other\nRUN echo other\nFROM mid\nRUN rm -rf /src/testdata /src/docs\n',
+      files: CTX,
+      findings: [
+        { line: 9, text: '/src/testdata', severity: 'warning', message: 'created on line 3' },
+        { line: 9, text: '/src/docs', severity: 'warning', message: 'created on line 3' },
+      ],
+    },
+    {
       name: 'a build stage the final image does not inherit from: info; stage copied --from by index',
       code: 'FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN rm -rf .git\nRUN CGO_ENABLED=0 go build -o /out/api .\nFROM scratch\nCOPY --from=0 /out/api /api\n',
       files: { ...CTX, '.git/HEAD': 'ref: refs/heads/main\n' },

@@ -202,13 +202,12 @@ export const dockerignoreMissing: Rule = {
     const ig = dockerignoreFor(model);
     const gitPresent = ws.exists(path.join(model.contextDir, '.git'));
     const broadDest = destOf(broad.ins);
-    const readsGit = buildReadsGit(model, broadDest);
     const range = rangeOf(model, broad.word.start, broad.word.end);
     const kw = broad.ins.keyword;
     const src = broad.word.value;
 
     if (ig) {
-      if (!gitPresent || readsGit || excludesGit(ig)) return [];
+      if (!gitPresent || excludesGit(ig) || buildReadsGit(model, broadDest)) return [];
       // `!.git...` written on purpose: the build wants (part of) the repository
       if (ig.patterns.some((p) => /^!\s*\/?(\.\/)?\.git(\/|$)/.test(p))) return [];
       const name = path.relative(model.contextDir, ig.path).split(path.sep).join('/') || path.basename(ig.path);
@@ -232,6 +231,9 @@ export const dockerignoreMissing: Rule = {
       ];
     }
 
+    // nothing the defaults would keep out is there (then no entry needs checking against what the Dockerfile uses)
+    if (!junkInContext(model).length) return [];
+    const readsGit = buildReadsGit(model, broadDest);
     // leave out what the Dockerfile uses from the context
     // (no path is longer than PATH_MAX, 4096: a longer word is not a path, and the matcher's
     // regexes are quadratic in the number of slashes)

@@ -487,6 +487,20 @@ function lines(ns: number[]): string {
   return u.length === 1 ? `line ${u[0]}` : `lines ${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
 }
 
+/** Whether a shell-form RUN of the stage itself runs `rm` or `go clean` (what `deletions` reads). */
+function deletes(stage: Stage): boolean {
+  for (const ins of stage.instructions) {
+    if (ins.keyword !== 'RUN' || ins.json) continue;
+    for (const script of ins.scripts) {
+      for (const cmd of script.commands) {
+        const prog = cmd.argv[0]?.value ?? '';
+        if (prog === 'rm' || /\/rm$/.test(prog) || goCommandOf(stage, cmd)?.sub === 'clean') return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Deleting in a later RUN what an earlier instruction of the stage created: the bytes stay in the earlier layer. */
 export const layerDeleteLater: Rule = {
   id: 'layer-delete-later',
@@ -494,12 +508,21 @@ export const layerDeleteLater: Rule = {
   summary: 'A `RUN rm` deletes files an earlier instruction created: their bytes stay in that earlier layer.',
   checkDockerfile({ model }) {
     const out: RuleFinding[] = [];
+    if (model.escape !== '\\') return out; // cmd/PowerShell paths: not followed
+    // only a stage that deletes something, or one a deleting stage is built from, can matter:
+    // the others (most stages of most files) are not followed at all
+    const followed = new Set<Stage>();
+    for (const stage of model.stages) {
+      if (stage.windows || !deletes(stage)) continue;
+      for (let s: Stage | undefined = stage; s && !followed.has(s); s = s.parent) followed.add(s);
+    }
     const endState = new Map<Stage, Created[]>();
     const shipped = model.finalStage ? stageLineage(model.finalStage) : [];
     for (const stage of model.stages) {
+      if (!followed.has(stage)) continue;
       let alive: Created[] = stage.parent ? [...(endState.get(stage.parent) ?? [])] : [];
       endState.set(stage, alive);
-      if (stage.windows || model.escape !== '\\') continue; // cmd/PowerShell paths: not followed
+      if (stage.windows) continue;
       for (const ins of stage.instructions) {
         if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
           for (const c of copyCreations(model, stage, ins)) alive.push({ ...c, ins });
@@ -513,10 +536,13 @@ export const layerDeleteLater: Rule = {
         for (const script of ins.scripts) {
           let cwd: string | undefined = workdir;
           for (const cmd of script.commands) {
-            const gcLike = { instr: ins, script, cmd, goWord: cmd.argv[0], sub: '', workdir: cwd ?? workdir, env: new Map() } as unknown as GoCommand;
-            const vars = commandVars(model, gcLike);
+            // (the variables this command sees, looked up only when a word needs them)
+            let vars: ReturnType<typeof commandVars> | undefined;
+            const at = cwd ?? workdir;
+            const lookup = (name: string) =>
+              (vars ??= commandVars(model, { instr: ins, script, cmd, goWord: cmd.argv[0], sub: '', workdir: at, env: new Map() } as unknown as GoCommand))(name);
             const value = (w: Word): string | undefined => {
-              const v = wordValue(w, vars);
+              const v = wordValue(w, lookup);
               return v.includes(UNKNOWN_PART) ? undefined : v;
             };
             const a0 = cmd.argv[0]?.value;
