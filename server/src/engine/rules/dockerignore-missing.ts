@@ -65,7 +65,7 @@ function scanReferences(model: DockerfileModel): Reference[] {
       for (const script of ins.scripts) {
         for (const c of script.commands) {
           const prog = c.argv[0]?.value;
-          for (const w of c.words) out.push({ value: w.value.replace(/^[A-Za-z_][A-Za-z0-9_]*=/, ''), ins, prog });
+          for (const w of c.words) out.push({ value: w.value.includes('=') ? w.value.replace(/^[A-Za-z_][A-Za-z0-9_]*=/, '') : w.value, ins, prog });
         }
       }
     }
@@ -113,7 +113,7 @@ export function buildReadsGit(model: DockerfileModel, broadDest?: string): boole
     return text === undefined || /\bgit\b/.test(text);
   };
   for (const r of references(model)) {
-    if (r.value.includes('://') || r.value.startsWith('git@') || r.prog === 'rm') continue;
+    if (!r.value.includes('.git') || r.value.includes('://') || r.value.startsWith('git@') || r.prog === 'rm') continue;
     if (/(^|[\\/])\.git([\\/]|$)/.test(r.value)) return true;
   }
   for (const b of goBuilds(model)) {
@@ -184,6 +184,13 @@ function literalNeedle(pattern: string): string | undefined {
   return best && best !== '.' && best !== '..' ? best : undefined;
 }
 
+/** Whether a string holds the literal text of some default entry (a path that does not cannot match one). */
+const MAY_MATCH_DEFAULT = (() => {
+  const needles = DOCKERIGNORE_DEFAULTS.map(literalNeedle);
+  if (needles.some((n) => n === undefined)) return /(?:)/;
+  return new RegExp((needles as string[]).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+})();
+
 /** `.git` is out of the context: the folder and what is in it (an exception may bring files back). */
 function excludesGit(ig: DockerIgnoreFile): boolean {
   return ig.matcher.ignores('.git') && ig.matcher.ignores('.git/HEAD') && ig.matcher.ignores('.git/objects/pack');
@@ -243,11 +250,12 @@ export const dockerignoreMissing: Rule = {
     const usedSet = new Set<string | undefined>();
     // a context path is made of segments of the word and of its working directory: when neither
     // holds the literal text of any default entry, no entry can match it (most words: `-y`, `&&`, package names)
-    const needles = DOCKERIGNORE_DEFAULTS.map(literalNeedle);
-    const mayMatch = (s: string) => needles.some((n) => n === undefined || s.includes(n));
+    // (one regex for all the needles; the working directory looked up once per instruction, and only
+    // for the words that hold none)
+    let workdirOf: { ins: InstructionInfo; dir: string } | undefined;
     for (const r of references(model)) {
-      const key = r.ins.keyword === 'COPY' || r.ins.keyword === 'ADD' || !r.ins.stage ? undefined : workdirAt(r.ins.stage, r.ins);
-      if (!mayMatch(r.value) && (key === undefined || (key.startsWith('/') && !mayMatch(key)))) continue;
+      const key = r.ins.keyword === 'COPY' || r.ins.keyword === 'ADD' || !r.ins.stage ? undefined : (workdirOf?.ins === r.ins ? workdirOf : (workdirOf = { ins: r.ins, dir: workdirAt(r.ins.stage, r.ins) })).dir;
+      if (!MAY_MATCH_DEFAULT.test(r.value) && (key === undefined || (key.startsWith('/') && !MAY_MATCH_DEFAULT.test(key)))) continue;
       let byValue = resolved.get(key);
       if (!byValue) resolved.set(key, (byValue = new Map()));
       if (byValue.has(r.value)) continue;
