@@ -29,6 +29,7 @@ import { CachedFsWorkspace } from './engine/workspace';
 import { DEFAULT_DOCKER_PATH, DEFAULT_TIMEOUT_MS, ImageInspectCache, repoDigestFrom, type DockerOptions, type DockerResult, type ImageInspect } from './engine/docker/cli';
 import { buildDockerfileModel, type DockerfileModel } from './engine/dockerfile/model';
 import { ManifestParseCache } from './engine/k8s/model';
+import { DockerfileParseCache } from './engine/dockerfile/incremental';
 import { baseAt, describeBase, describeLocalImage } from './engine/dockerfile/hover';
 import { pinEdit, pinTargets, pinTitle } from './engine/dockerfile/pin';
 import { layerHints } from './engine/layers/format';
@@ -122,8 +123,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // context once); forgotten when the client reports changed files or a document closes
   const workspace = new CachedFsWorkspace(1000);
   const cache = new Map<string, LintCache>();
-  // per open manifest: the parse of its previous version (a keystroke re-parses only the YAML document it changed)
-  const manifestCaches = new Map<string, ManifestParseCache>();
+  // per open document: the parse of its previous version (a keystroke re-parses only the YAML document,
+  // or the Dockerfile instruction, it changed)
+  const parseCaches = new Map<string, { manifest?: ManifestParseCache; dockerfile?: DockerfileParseCache }>();
   // pending lints: a timer (debounced), or an immediate when the delay is 0 (Node's setTimeout waits at least 1 ms)
   const timers = new Map<string, { cancel(): void }>();
   let settings = DEFAULT_SETTINGS;
@@ -233,12 +235,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       return;
     }
     let findings: Finding[] = [];
-    let manifestCache = manifestCaches.get(doc.uri);
-    if (kind === 'yaml' && !manifestCache) manifestCaches.set(doc.uri, (manifestCache = new ManifestParseCache()));
+    let caches = parseCaches.get(doc.uri);
+    if (!caches) parseCaches.set(doc.uri, (caches = {}));
     try {
       findings = lint({ text: doc.getText(), path: filePath, languageId: doc.languageId }, workspace, {
         config,
-        manifestCache: kind === 'yaml' ? manifestCache : undefined,
+        manifestCache: kind === 'yaml' ? (caches.manifest ??= new ManifestParseCache()) : undefined,
+        dockerfileCache: kind === 'dockerfile' ? (caches.dockerfile ??= new DockerfileParseCache()) : undefined,
         onRuleError: (rule, e) => connection.console.error(`rule ${rule} failed on ${doc.uri}: ${(e as Error)?.stack ?? e}`),
         maxFileSize: settings.maxFileSize,
       }).findings;
@@ -321,7 +324,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     timers.get(e.document.uri)?.cancel();
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
-    manifestCaches.delete(e.document.uri);
+    parseCaches.delete(e.document.uri);
     layers.documentClosed(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -1,6 +1,7 @@
 // The engine's entry point: text + path + workspace + config -> findings.
 import * as path from 'node:path';
 import { buildDockerfileModel, type DockerfileModel } from './dockerfile/model';
+import type { DockerfileParseCache } from './dockerfile/incremental';
 import { isMap } from 'yaml';
 import { buildManifestModel, getScalar, scalarString, WORKLOAD_KINDS, type DocumentChunk, type ManifestModel, type ManifestParseCache, type Workload } from './k8s/model';
 import type { Config } from './config';
@@ -36,6 +37,8 @@ export interface LintOptions {
    * document): only the YAML documents whose text changed are parsed again.
    */
   manifestCache?: ManifestParseCache;
+  /** The previous parse of this Dockerfile (kept per open document): a keystroke in one instruction parses that one again. */
+  dockerfileCache?: DockerfileParseCache;
 }
 
 /** 2 MB: ten times the largest hand-written Dockerfile or manifest seen in the wild. */
@@ -282,7 +285,7 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
   const rules = opts.rules ?? ALL_RULES;
   const text = input.text;
   // rules ask for the same files again and again: each read or stat once per lint
-  const model = buildDockerfileModel(text, input.path, LintWorkspace.of(workspace), { contextDir: contextFor(config, input.path) });
+  const model = buildDockerfileModel(text, input.path, LintWorkspace.of(workspace), { contextDir: contextFor(config, input.path), parseCache: opts.dockerfileCache });
   const lines = text.split(/\r\n|\n|\r/);
   const pragmas = parsePragmas(lines);
   // statement start line for any line inside an instruction

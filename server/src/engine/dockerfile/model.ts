@@ -2,7 +2,10 @@
 // stages and their ancestry, ARG-resolved base images, shell commands, and
 // what each stage does with Go. Rules read this; they never parse text.
 import * as path from 'node:path';
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import type { Instruction } from 'dockerfile-ast';
+// the package's entry before its inner modules: they require each other in a cycle that
+// resolves only in that order ("Class extends value undefined" otherwise)
+import 'dockerfile-ast';
 import { Instruction as AstInstruction } from 'dockerfile-ast/lib/instruction';
 import { Parser as AstParser } from 'dockerfile-ast/lib/parser';
 import { LineIndex, detectEol } from '../text';
@@ -11,6 +14,7 @@ import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../imag
 import { findGoMod, type GoMod } from '../go';
 import { joinContinuations, parseScript, plainText, wordSpan, splitAssignment, type LogicalText, type ShellScript, type SimpleCommand, type Word } from './shell';
 import { KeyMemo } from '../memo';
+import { parseDockerfile, type DockerfileParseCache } from './incremental';
 
 export interface FlagInfo {
   name: string;
@@ -205,12 +209,13 @@ if (typeof parserProto.createInstruction === 'function' && !parserProto.createIn
 export interface ModelOptions {
   /** Build context directory; defaults to the Dockerfile's directory or the module root. */
   contextDir?: string;
+  /** The previous parse of this document (the language server keeps one per open Dockerfile): a keystroke parses one instruction again. */
+  parseCache?: DockerfileParseCache;
 }
 
 export function buildDockerfileModel(text: string, filePath: string, workspace: Workspace, opts: ModelOptions = {}): DockerfileModel {
-  const ast = DockerfileParser.parse(text);
+  const { escape, instructions } = opts.parseCache ? opts.parseCache.parse(text) : parseDockerfile(text);
   const index = new LineIndex(text);
-  const escape = ast.getEscapeCharacter() || '\\';
   const dir = path.dirname(path.resolve(filePath));
   const model: DockerfileModel = {
     text,
@@ -229,7 +234,7 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
 
   let stage: Stage | undefined;
   const byName = new Map<string, Stage>();
-  for (const node of ast.getInstructions()) {
+  for (const node of instructions) {
     const keyword = node.getKeyword().toUpperCase();
     const r = node.getRange();
     const start = index.offsetAt(r.start);
