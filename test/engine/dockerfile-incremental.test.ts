@@ -123,7 +123,8 @@ describe('incremental Dockerfile parse', () => {
           expect(incremental.findings).toEqual(lint({ text, path: doc.path, languageId: 'dockerfile' }, ws).findings);
         }
       }),
-      { seed: process.env.INC_SEED ? Number(process.env.INC_SEED) : SEED, numRuns: process.env.INC_RUNS ? Number(process.env.INC_RUNS) : 250 } // INC_SEED, INC_RUNS: longer runs by hand,
+      // (INC_SEED, INC_RUNS: longer runs by hand)
+      { seed: process.env.INC_SEED ? Number(process.env.INC_SEED) : SEED, numRuns: process.env.INC_RUNS ? Number(process.env.INC_RUNS) : 250 },
     );
     // typing inside instructions is most of the edits above: most take the short path
     console.log(`incremental Dockerfile parse: ${instruction} of ${total} edits parsed one instruction`);
