@@ -96,19 +96,13 @@ export async function runCases(names: string[], caseKillMs: number): Promise<Chi
   return result;
 }
 
-/** Runs the regex sweep (`worker regex n slots...`); events in order. */
-export async function runRegexSweep(n: number, slots: string[], caseKillMs: number): Promise<{ events: Event[]; hung?: string; crashed?: string }> {
+/**
+ * Runs one of the worker's sweeps, events in order: `regex n slots...` (every rule on adversarial
+ * strings of n characters in each slot) or `scale reps names...` (each SCALING input linted at n and 4n).
+ */
+export async function runSweep(mode: 'regex' | 'scale', count: number, names: string[], caseKillMs: number): Promise<{ events: Event[]; hung?: string; crashed?: string }> {
   const events: Event[] = [];
-  const r = await once(['regex', String(n), ...slots], caseKillMs, (e) => events.push(e));
-  if (r.running) return r.killed ? { events, hung: r.running } : { events, crashed: `${r.running}: exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
-  if (r.code !== 0) return { events, crashed: `exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
-  return { events };
-}
-
-/** Runs `worker scale reps [names...]`: each SCALING input linted at n and 4n; events in order. */
-export async function runScaleSweep(reps: number, names: string[], caseKillMs: number): Promise<{ events: Event[]; hung?: string; crashed?: string }> {
-  const events: Event[] = [];
-  const r = await once(['scale', String(reps), ...names], caseKillMs, (e) => events.push(e));
+  const r = await once([mode, String(count), ...names], caseKillMs, (e) => events.push(e));
   if (r.running) return r.killed ? { events, hung: r.running } : { events, crashed: `${r.running}: exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
   if (r.code !== 0) return { events, crashed: `exit ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}` };
   return { events };

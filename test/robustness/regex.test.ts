@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRegexSweep, runScaleSweep, type Event } from './child';
+import { runSweep, type Event } from './child';
 import { SCALING } from './cases';
 
 const INPUT_KILL_MS = 60_000;
@@ -26,8 +26,8 @@ describe('every rule on adversarial strings in every slot', () => {
   let large: { events: Event[]; hung?: string; crashed?: string };
 
   it('no input hangs, no rule throws', async () => {
-    small = await runRegexSweep(SMALL, [], INPUT_KILL_MS);
-    large = await runRegexSweep(LARGE, [], INPUT_KILL_MS);
+    small = await runSweep('regex', SMALL, [], INPUT_KILL_MS);
+    large = await runSweep('regex', LARGE, [], INPUT_KILL_MS);
     for (const r of [small, large]) {
       expect(r.hung, `killed after ${INPUT_KILL_MS / 1000} s on this input`).toBeUndefined();
       expect(r.crashed).toBeUndefined();
@@ -67,7 +67,7 @@ const GROWTH_BOUND = 10;
 
 describe('lint time grows linearly on the inputs that once grew fastest', () => {
   it(`x4 the input, less than x${GROWTH_BOUND} the time`, async () => {
-    const r = await runScaleSweep(5, [], INPUT_KILL_MS);
+    const r = await runSweep('scale', 5, [], INPUT_KILL_MS);
     expect(r.hung, `killed after ${INPUT_KILL_MS / 1000} s on this input`).toBeUndefined();
     expect(r.crashed).toBeUndefined();
     const done = r.events.filter((e) => e.done) as unknown as { done: string; small: number; large: number; findings: number[] }[];

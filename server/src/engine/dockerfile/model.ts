@@ -519,6 +519,26 @@ export function stageRoot(stage: Stage): Stage {
 }
 const roots = new KeyMemo<Stage, Stage>();
 
+/**
+ * `own` of a stage or of any of its ancestors, as a function of the stage: each stage's `own` is
+ * computed once and a chain is walked without recursion (asking at every stage of a long chain of
+ * stages stays linear).
+ */
+export function lineageMemo(own: (s: Stage) => boolean): (s: Stage) => boolean {
+  const memo = new Map<Stage, boolean>();
+  return (stage) => {
+    const todo: Stage[] = [];
+    let s: Stage | undefined = stage;
+    for (; s && !memo.has(s); s = s.parent) todo.push(s);
+    let v = s ? memo.get(s)! : false;
+    for (let k = todo.length - 1; k >= 0; k--) {
+      v = v || own(todo[k]);
+      memo.set(todo[k], v);
+    }
+    return memo.get(stage)!;
+  };
+}
+
 /** Stages whose ancestry includes `stage` (itself included). */
 export function stageLineage(stage: Stage): Stage[] {
   const out: Stage[] = [];

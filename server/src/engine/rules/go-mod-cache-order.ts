@@ -1,7 +1,7 @@
 import { globToRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import {
-  envAt, expandVariables, heredocsOf, inLineage, instructionsBefore, isGoBinary, stageByRef, workdirAt,
+  envAt, expandVariables, heredocsOf, inLineage, instructionsBefore, isGoBinary, lineageMemo, stageByRef, workdirAt,
   type DockerfileModel, type InstructionInfo, type Stage,
 } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
@@ -195,21 +195,6 @@ function hasModCacheMount(ins: InstructionInfo): boolean {
 }
 
 /** Whether a stage (or an ancestor) copies go.mod from the context. */
-/** `own` of a stage or of any of its ancestors, each stage's `own` computed once (walked without recursion). */
-function lineageMemo(own: (s: Stage) => boolean): (s: Stage) => boolean {
-  const memo = new Map<Stage, boolean>();
-  return (stage) => {
-    const todo: Stage[] = [];
-    let s: Stage | undefined = stage;
-    for (; s && !memo.has(s); s = s.parent) todo.push(s);
-    let v = s ? memo.get(s)! : false;
-    for (let k = todo.length - 1; k >= 0; k--) {
-      v = v || own(todo[k]);
-      memo.set(todo[k], v);
-    }
-    return memo.get(stage)!;
-  };
-}
 
 /** Start of the comment lines directly above `ins` (no blank line between), or its own line start. */
 function insertionLine(model: DockerfileModel, ins: InstructionInfo, prevEndLine: number): number {

@@ -1,7 +1,7 @@
 import { globToRegExp as globRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { instructionsBefore, runCommands, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
+import { instructionsBefore, lineageMemo, runCommands, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
 import { compareGoVersions, MAX_MODULE_DEPTH, parseGoMod, parseGoVersion, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -43,20 +43,12 @@ function scanWindowsStage(model: DockerfileModel, stage: Stage): boolean {
   if (isWindowsShell(model, stage)) return true;
   // the stage or an ancestor; each stage's own instructions read once per model (walking every
   // stage's whole ancestry was quadratic in a chain of stages)
-  let own = windowsOwn.get(model);
-  if (!own) windowsOwn.set(model, (own = new Map()));
-  const todo: Stage[] = [];
-  let s: Stage | undefined = stage;
-  for (; s && !own.has(s); s = s.parent) todo.push(s);
-  let v = s ? own.get(s)! : false;
-  for (let k = todo.length - 1; k >= 0; k--) {
-    v = v || ownWindowsMarks(todo[k]);
-    own.set(todo[k], v);
-  }
-  return own.get(stage)!;
+  let inLineage = windowsOwn.get(model);
+  if (!inLineage) windowsOwn.set(model, (inLineage = lineageMemo(ownWindowsMarks)));
+  return inLineage(stage);
 }
 /** Per model: whether a stage or one of its ancestors has a Windows platform or shell of its own. */
-const windowsOwn = new KeyMemo<DockerfileModel, Map<Stage, boolean>>();
+const windowsOwn = new KeyMemo<DockerfileModel, (s: Stage) => boolean>();
 
 function ownWindowsMarks(s: Stage): boolean {
   if (/^windows\b/i.test(flagValue(s.from, 'platform') ?? '')) return true;
