@@ -18,6 +18,12 @@ describe('pragmas', () => {
     expect(isSuppressed(p, 'anything', undefined, 4)).toBe(true);
     expect(isSuppressed(p, 'anything', undefined, 2)).toBe(false);
   });
+  it('reads a text as its lines, CRLF and CR alike; a text with no pragma marker has none', () => {
+    const lines = ['# hadolint global ignore=DL3019', 'FROM x', '# container-tuner ignore=go-maxprocs', 'RUN y'];
+    for (const eol of ['\n', '\r\n', '\r']) expect(parsePragmas(lines.join(eol))).toEqual(parsePragmas(lines));
+    expect(parsePragmas(lines.join('\n')).lines.get(3)).toEqual(new Set(['go-maxprocs']));
+    expect(parsePragmas('FROM x\n# ignore=all\nRUN y')).toEqual({ file: new Set(), lines: new Map() });
+  });
   it('silences findings on continuation lines of the statement', () => {
     const text = 'FROM alpine\n# container-tuner ignore=apk-no-cache\nRUN true && \\\n    apk add git\n';
     expect(lint({ text, path: '/x/Dockerfile' }, new MemoryWorkspace()).findings.filter((f) => f.rule === 'apk-no-cache')).toEqual([]);

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Instruction } from 'dockerfile-ast';
 import { DockerfileParseCache, parseDockerfile, type ParsedDockerfile } from '../../server/src/engine/dockerfile/incremental';
-import { heredocsOf } from '../../server/src/engine/dockerfile/model';
+import { nodeHeredocs } from '../../server/src/engine/dockerfile/model';
 import { lint } from '../../server/src/engine/lint';
 import { MemoryWorkspace } from '../../server/src/engine/workspace';
 import { corpusFiles, dockerfileDoc } from '../fuzz/generators';
@@ -59,7 +59,7 @@ function nodeShape(n: Instruction): unknown {
     n.getArguments().map((a) => [a.getValue(), a.getRange()]),
     (any.getFlags?.() ?? []).map((f: any) => [f.getName(), f.getValue(), f.getRange()]),
     (any.getProperties?.() ?? []).map((p: any) => [p.getName(), p.getValue(), p.getRange()]),
-    heredocsOf(n).map((h: any) => [h.getName?.(), h.getContentRange?.()]),
+    nodeHeredocs(n).map((h: any) => [h.getName?.(), h.getContentRange?.()]),
   ];
 }
 const shape = (p: ParsedDockerfile) => [p.escape, p.instructions.map(nodeShape)];

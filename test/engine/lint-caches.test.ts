@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildDockerfileModel, inLineage, stageLineage, stageRoot } from '../../server/src/engine/dockerfile/model';
-import { joinContinuations } from '../../server/src/engine/dockerfile/shell';
+import { joinContinuations, plainText, type LogicalText } from '../../server/src/engine/dockerfile/shell';
 import { CachedFsWorkspace, LintWorkspace, MemoryWorkspace } from '../../server/src/engine/workspace';
 import type { Workspace } from '../../server/src/engine/types';
 
@@ -75,16 +75,18 @@ describe('dockerfile-ast arguments, read once per instruction', () => {
   });
 });
 
+/** The document offset of every logical index, the end marker included. */
+const offsets = (t: LogicalText) => Array.from({ length: t.text.length + 1 }, (_, i) => t.at(i));
 describe('joinContinuations', () => {
   it('keeps each character with its document offset (runs copied at once)', () => {
     const doc = 'RUN a \\\n  # c\n\n  b \\  \r\n c\\\nd';
     const t = joinContinuations(doc, 4, doc.length, '\\', false);
     expect(t.text).toBe('a   b  cd');
-    for (let i = 0; i < t.text.length; i++) expect(doc[t.map[i]]).toBe(t.text[i]);
-    expect(t.map[t.text.length]).toBe(doc.length);
+    for (let i = 0; i < t.text.length; i++) expect(doc[t.at(i)]).toBe(t.text[i]);
+    expect(t.at(t.text.length)).toBe(doc.length);
     // a line break that is not escaped ends the logical line
     const first = joinContinuations('RUN x\nRUN y', 4, 11, '\\', true);
-    expect([first.text, first.map]).toEqual(['x', [4, 5]]);
+    expect([first.text, offsets(first)]).toEqual(['x', [4, 5]]);
   });
 
   it('trimStart drops the blanks before the first kept character, on any line, as trimming the joined text does', () => {
@@ -92,19 +94,50 @@ describe('joinContinuations', () => {
     const joined = joinContinuations(doc, 3, 29, '\\', true);
     const trimmed = joinContinuations(doc, 3, 29, '\\', true, true);
     const lead = joined.text.length - joined.text.trimStart().length;
-    expect(trimmed).toEqual({ text: joined.text.slice(lead), map: joined.map.slice(lead) });
+    expect([trimmed.text, offsets(trimmed)]).toEqual([joined.text.slice(lead), offsets(joined).slice(lead)]);
     expect(trimmed.text).toBe('apk add x');
     // nothing but blanks: the end marker is just after the last blank, as before
     const blank = doc.indexOf('RUN   \n') + 3;
     const allBlank = joinContinuations(doc, blank, blank + 4, '\\', true, true);
-    expect(allBlank).toEqual({ text: '', map: [blank + 3] });
+    expect([allBlank.text, offsets(allBlank)]).toEqual(['', [blank + 3]]);
     const j = joinContinuations(doc, blank, blank + 4, '\\', true);
-    expect(j.map.slice(j.text.length)).toEqual(allBlank.map);
+    expect(offsets(j).slice(j.text.length)).toEqual(offsets(allBlank));
     // blanks then an escape at the very end of the text
     const tail = doc.lastIndexOf('RUN') + 3;
     const t1 = joinContinuations(doc, tail, doc.length, '\\', true);
     const t2 = joinContinuations(doc, tail, doc.length, '\\', true, true);
-    expect(t2).toEqual({ text: '', map: t1.map.slice(t1.text.length) });
+    expect([t2.text, offsets(t2)]).toEqual(['', offsets(t1).slice(t1.text.length)]);
+  });
+
+  it('finds the offset of every character of a long continuation (runs searched, not scanned)', () => {
+    // 300 continuation lines with comment and blank lines between some of them, CRLF and LF mixed
+    const lines = Array.from({ length: 300 }, (_, k) => `  cmd${k} --flag=${'x'.repeat(k % 7)} \\${k % 3 ? '\n' : '\r\n'}${k % 11 === 0 ? '# note\n\n' : ''}`);
+    const doc = `RUN ${lines.join('')}  end\n`;
+    const t = joinContinuations(doc, 4, doc.length, '\\', true);
+    const at = offsets(t);
+    for (let i = 0; i < t.text.length; i++) {
+      if (doc[at[i]] !== t.text[i]) throw new Error(`offset of ${i}`);
+      // what lies between two kept characters is a continuation: the escape, blanks, a line break, comment and blank lines
+      const gap = doc.slice(at[i] + 1, at[i + 1]);
+      if (gap && !/^\\[ \t]*(\r\n|\n)((#[^\n]*)?\n)*$/.test(gap)) throw new Error(`gap after ${i}: ${JSON.stringify(gap)}`);
+    }
+    expect(t.at(t.text.length)).toBe(doc.indexOf('end') + 3);
+  });
+
+  it('slices keep the offsets, across runs, and clamp indexes outside the text', () => {
+    const doc = 'RUN --mount=type=cache,target=/root/.cache \\\n    go build \\\n  -o /app .';
+    const args = joinContinuations(doc, 3, doc.length, '\\', true, true);
+    for (const from of [0, 1, 10, 41, 42, 45, 50, args.text.length - 1, args.text.length, args.text.length + 3]) {
+      const s = args.slice(from);
+      const k = Math.min(from, args.text.length);
+      expect(s.text).toBe(args.text.slice(from));
+      expect(offsets(s)).toEqual(offsets(args).slice(k));
+    }
+    expect(args.at(-5)).toBe(args.at(0));
+    expect(args.at(args.text.length + 9)).toBe(args.at(args.text.length));
+    const p = plainText(doc, 4, 9);
+    expect([p.text, offsets(p)]).toEqual(['--mou', [4, 5, 6, 7, 8, 9]]);
+    expect(offsets(plainText(doc, 7, 7))).toEqual([7]);
   });
 });
 

@@ -4,7 +4,7 @@
 // so the same code serves vitest and the long-running fuzzer.
 import { DockerfileParser } from 'dockerfile-ast';
 import { parseAllDocuments } from 'yaml';
-import { heredocsOf } from '../../server/src/engine/dockerfile/model';
+import { nodeHeredocs } from '../../server/src/engine/dockerfile/model';
 import { buildManifestModel } from '../../server/src/engine/k8s/model';
 import { compatiblePreferredEdits, lint, type LintOptions } from '../../server/src/engine/lint';
 import { applyEdits } from '../../server/src/engine/text';
@@ -69,7 +69,7 @@ function dockerfileShape(text: string): DockerfileShape {
   return {
     unknown: ins.filter((i) => !KEYWORDS.has(i.getKeyword().toUpperCase())).length,
     stages: ins.filter((i) => i.getKeyword().toUpperCase() === 'FROM').length,
-    heredocs: ins.reduce((n, i) => n + heredocsOf(i).length, 0),
+    heredocs: ins.reduce((n, i) => n + nodeHeredocs(i).length, 0),
     escape: ast.getEscapeCharacter(),
     instructions: ins.length,
   };

@@ -202,11 +202,25 @@ export function contextFor(config: Config, dockerfilePath: string): string | und
   return undefined;
 }
 
+/** Compiled picomatch matchers by glob (`dot` or not): the same few are asked at every lint. */
+const matchers = new Map<string, (s: string) => boolean>();
+
+/** picomatch's isMatch, with the glob compiled once (isMatch compiles it again at every call). */
+export function picoMatch(s: string, glob: string, dot = false): boolean {
+  const key = (dot ? '1' : '0') + glob;
+  let m = matchers.get(key);
+  if (!m) {
+    if (matchers.size >= 1000) matchers.clear();
+    matchers.set(key, (m = picomatch(glob, { dot })));
+  }
+  return m(s);
+}
+
 /** ignorePaths matching (picomatch: the glob dialect of most JS tools, with dotfiles matched). */
 export function matchesGlob(file: string, glob: string): boolean {
   const f = file.split(path.sep).join('/');
   const g = glob.split(path.sep).join('/');
-  return picomatch.isMatch(f, g, { dot: true }) || picomatch.isMatch(f, g.replace(/\/?$/, '/**'), { dot: true });
+  return picoMatch(f, g, true) || picoMatch(f, g.replace(/\/?$/, '/**'), true);
 }
 
 /** The image `.container-tuner.yaml` names for a Dockerfile (`images` key), or undefined. */

@@ -3,19 +3,32 @@ import * as path from 'node:path';
 import type { Workspace } from './types';
 
 export interface GoMod {
-  path: string;
-  dir: string;
-  module?: string;
+  readonly path: string;
+  readonly dir: string;
+  readonly module?: string;
   /** The `go` directive, e.g. "1.22" or "1.21.3". */
-  go?: string;
+  readonly go?: string;
   /** The `toolchain` directive without its "go" prefix, e.g. "1.23.1". */
-  toolchain?: string;
+  readonly toolchain?: string;
   /** Required module paths (direct and indirect). */
-  requires: Set<string>;
+  readonly requires: ReadonlySet<string>;
 }
 
+/** The last parse of each go.mod: every lint of a document reads the same one again (read-only, so shared). */
+const parsed = new Map<string, { text: string; mod: GoMod }>();
+
 export function parseGoMod(text: string, file: string): GoMod {
-  const mod: GoMod = { path: file, dir: path.dirname(file), requires: new Set() };
+  const last = parsed.get(file);
+  if (last && last.text === text) return last.mod;
+  const mod = scanGoMod(text, file);
+  if (parsed.size >= 200) parsed.clear();
+  parsed.set(file, { text, mod });
+  return mod;
+}
+
+function scanGoMod(text: string, file: string): GoMod {
+  const requires = new Set<string>();
+  const mod: { -readonly [K in keyof GoMod]: GoMod[K] } = { path: file, dir: path.dirname(file), requires };
   let inRequire = false;
   for (const raw of text.split(/\r\n|\n|\r/)) {
     const line = raw.replace(/\/\/.*$/, '').trim();
@@ -23,7 +36,7 @@ export function parseGoMod(text: string, file: string): GoMod {
     if (inRequire) {
       if (line === ')') { inRequire = false; continue; }
       const m = /^(\S+)\s+\S+/.exec(line);
-      if (m) mod.requires.add(unquote(m[1]));
+      if (m) requires.add(unquote(m[1]));
       continue;
     }
     let m: RegExpExecArray | null;
@@ -31,9 +44,9 @@ export function parseGoMod(text: string, file: string): GoMod {
     else if ((m = /^go\s+(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)$/.exec(line))) mod.go = m[1];
     else if ((m = /^toolchain\s+go(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)/.exec(line))) mod.toolchain = m[1];
     else if (/^require\s*\($/.test(line)) inRequire = true;
-    else if ((m = /^require\s+(\S+)\s+\S+/.exec(line))) mod.requires.add(unquote(m[1]));
+    else if ((m = /^require\s+(\S+)\s+\S+/.exec(line))) requires.add(unquote(m[1]));
   }
-  return mod;
+  return Object.freeze(mod);
 }
 
 function unquote(s: string): string {

@@ -141,7 +141,7 @@ export function lintManifest(input: LintInput, workspace: Workspace, opts: LintO
   const manifest = buildManifestModel(input.text, input.path, cache ? cache.workspace(workspace) : workspace, cache);
   if (cache) cache.relintedChunks = cache.reusedChunks = undefined;
   if (manifest.helm || !manifest.workloads.length) return { kind: 'yaml', findings: [], manifest };
-  const pragmas = parsePragmas(input.text.split(/\r\n|\n|\r/));
+  const pragmas = parsePragmas(input.text);
   manifest.pragmas = pragmas;
   const chunks = cache?.chunkList;
   const findings =
@@ -286,8 +286,7 @@ export function lintDockerfile(input: LintInput, workspace: Workspace, opts: Lin
   const text = input.text;
   // rules ask for the same files again and again: each read or stat once per lint
   const model = buildDockerfileModel(text, input.path, LintWorkspace.of(workspace), { contextDir: contextFor(config, input.path), parseCache: opts.dockerfileCache });
-  const lines = text.split(/\r\n|\n|\r/);
-  const pragmas = parsePragmas(lines);
+  const pragmas = parsePragmas(text);
   // statement start line for any line inside an instruction
   // (binary search over the instructions, in document order: 100,000 findings stay linear)
   const statementLine = (line: number): number | undefined => {

@@ -20,11 +20,15 @@ const OURS_LIST = /^[A-Za-z0-9_*,\- ]+$/;
 const HADOLINT_LIST = /^[A-Za-z0-9_,\- ]+$/;
 
 /**
- * Reads pragmas from `lines`. A line pragma applies to the next line that is
- * neither blank nor a comment (the statement it precedes).
+ * Reads pragmas from a document's text (or its lines). A line pragma applies
+ * to the next line that is neither blank nor a comment (the statement it
+ * precedes).
  */
-export function parsePragmas(lines: string[]): Pragmas {
+export function parsePragmas(text: string | string[]): Pragmas {
   const p: Pragmas = { file: new Set(), lines: new Map() };
+  // most documents have none: no split and no two regexes per line at every keystroke
+  if (typeof text === 'string' && !text.includes('container-tuner') && !text.includes('hadolint')) return p;
+  const lines = typeof text === 'string' ? text.split(/\r\n|\n|\r/) : text;
   let pending: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from './model';
 import { envAt, stageByRef, stageLineage, workdirAt } from './model';
 import type { Word } from './shell';
-import { globToRegExp } from './glob';
+import { copyCarries } from './glob';
 import { KeyMemo } from '../memo';
 
 /** go build flags that take a value (the rest are booleans). */
@@ -127,18 +127,6 @@ export function flagValue(ins: InstructionInfo, name: string): string | undefine
 /** Files that are not programs, commonly copied from build stages next to the binary. */
 const DATA_PATH = /^\/(etc|usr\/share|usr\/local\/share|var)\/|\.(crt|pem|json|ya?ml|toml|conf|html|css|js|txt|md|sql|tmpl|proto)$|zoneinfo|passwd|group$/;
 
-
-/** Whether copying `src` (absolute, may be a glob or a directory) carries the file at `file`. */
-function copyCarries(src: string, file: string): boolean {
-  const s = src.replace(/(?<!\/)\/+$/, '') || '/';
-  if (s === file) return true;
-  if (file.startsWith(s === '/' ? '/' : s + '/')) return true;
-  if (/[*?]/.test(s)) {
-    const re = globToRegExp(s);
-    for (let p = file; p.length > 1; p = path.posix.dirname(p)) if (re.test(p)) return true;
-  }
-  return false;
-}
 
 export interface Shipped {
   build: GoBuild;

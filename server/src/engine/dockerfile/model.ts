@@ -141,7 +141,7 @@ function readFlagsAndRest(args: LogicalText): { flags: FlagInfo[]; restStart: nu
     const m = FLAG_RE.exec(word);
     if (!m) break;
     const value = m[2] === undefined ? undefined : m[2].replace(/^(["'])(.*)\1$/s, '$2');
-    flags.push({ name: m[1].toLowerCase(), value, start: args.map[i], end: args.map[j - 1] + 1 });
+    flags.push({ name: m[1].toLowerCase(), value, start: args.at(i), end: args.at(j - 1) + 1 });
     i = j;
   }
   return { flags, restStart: i };
@@ -159,13 +159,21 @@ function parseJsonForm(s: string): string[] | undefined {
   return undefined;
 }
 
-/** The instruction's heredocs, [] when none; dockerfile-ast throws on some half-typed lines (an escape before `#` at the end). */
-export function heredocsOf(node: Instruction): any[] {
+/** A node's heredocs, [] when none; dockerfile-ast throws on some half-typed lines (an escape before `#` at the end). */
+export function nodeHeredocs(node: Instruction): any[] {
   try {
     return (node as any).getHeredocs?.() ?? [];
   } catch {
     return [];
   }
+}
+
+/**
+ * The instruction's heredocs. A heredoc starts with `<<` on the instruction's first logical line:
+ * without one, dockerfile-ast's scan of every argument is skipped.
+ */
+export function heredocsOf(ins: Pick<InstructionInfo, 'node' | 'args'>): any[] {
+  return ins.args.text.includes('<<') ? nodeHeredocs(ins.node) : [];
 }
 
 const SCRIPT_KEYWORDS = new Set(['RUN', 'CMD', 'ENTRYPOINT']);
@@ -263,10 +271,10 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
     if (SCRIPT_KEYWORDS.has(keyword) && !info.json && stage) {
       const backslash = !stage.windows && escape === '\\';
       // (no flags: the script is the arguments themselves, no copy)
-      const scriptText: LogicalText = restStart === 0 ? args : { text: args.text.slice(restStart), map: args.map.slice(restStart) };
+      const scriptText = args.slice(restStart);
       info.scripts.push(parseScript(scriptText, backslash));
       if (keyword === 'RUN') {
-        for (const h of heredocsOf(node)) {
+        for (const h of heredocsOf(info)) {
           const cr = h.getContentRange();
           if (!cr) continue;
           const body = plainText(text, index.offsetAt(cr.start), index.offsetAt(cr.end));

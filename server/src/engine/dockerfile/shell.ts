@@ -5,10 +5,62 @@
 // one word of a command that spans continuation lines.
 
 /** Text with Dockerfile line continuations removed, and where each char came from. */
-export interface LogicalText {
-  text: string;
-  /** map[i] = document offset of text[i]; map[text.length] = document offset just after the last char. */
-  map: number[];
+/**
+ * Text as the shell (or Docker) reads it, with the document offset of each
+ * character: continuation lines joined, comment lines between them dropped.
+ * The offsets are kept as runs (one per stretch of the document copied
+ * whole: one for a single-line instruction, one more per continuation), not
+ * a number per character: a lint makes one of these per instruction, and an
+ * array per character was a sixth of all it allocated.
+ */
+export class LogicalText {
+  /**
+   * @param runs pairs [logical index, document offset], ascending: text[i]
+   *   comes from document offset `runs[2k+1] + (i - runs[2k])` for the last
+   *   run k that starts at or before i
+   * @param endOffset the document offset for at(text.length) when the text is empty
+   */
+  constructor(
+    readonly text: string,
+    private readonly runs: readonly number[],
+    private readonly endOffset: number,
+  ) {}
+
+  /**
+   * Document offset of text[i]; at(text.length) is the offset just after the
+   * last character (or, for an empty text, where it would start). Indexes
+   * outside [0, length] are clamped.
+   */
+  at(i: number): number {
+    const n = this.text.length;
+    if (n === 0) return this.endOffset;
+    if (i >= n) return this.at(n - 1) + 1;
+    if (i < 0) i = 0;
+    const runs = this.runs;
+    let k = 0;
+    if (runs.length > 2) {
+      // the last run starting at or before i (binary search: a RUN may have hundreds of continuation lines)
+      let lo = 0;
+      let hi = runs.length / 2 - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (runs[2 * mid] <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      k = 2 * lo;
+    }
+    return runs[k + 1] + (i - runs[k]);
+  }
+
+  /** The text from logical index `from` on, with its offsets. */
+  slice(from: number): LogicalText {
+    if (from <= 0) return this;
+    const n = this.text.length;
+    if (from >= n) return new LogicalText('', [], this.at(n));
+    const runs: number[] = [0, this.at(from)];
+    for (let k = 0; k < this.runs.length; k += 2) if (this.runs[k] > from) runs.push(this.runs[k] - from, this.runs[k + 1]);
+    return new LogicalText(this.text.slice(from), runs, this.at(n));
+  }
 }
 
 export interface Word {
@@ -59,14 +111,16 @@ export function joinContinuations(
   // the kept text is copied a run at a time (between continuations), not a character at a time
   let text = '';
   let runStart = start;
-  const map: number[] = [];
+  const runs: number[] = [];
+  // the document offset the next kept character would have if it continued the current run (-1: none kept yet)
+  let next = -1;
   // just after the last blank `trimStart` dropped (the end marker when nothing else is kept)
   let skippedEnd = -1;
   let i = start;
   while (i < end) {
     const c = doc[i];
     // `trimStart`: blanks before the first kept character are dropped (on any line of the continuation)
-    if (trimStart && map.length === 0 && (c === ' ' || c === '\t')) {
+    if (trimStart && next < 0 && (c === ' ' || c === '\t')) {
       i++;
       runStart = skippedEnd = i;
       continue;
@@ -102,21 +156,18 @@ export function joinContinuations(
       }
     }
     if ((c === '\n' || c === '\r') && stopAtNewline) break;
-    map.push(i);
+    if (i !== next) runs.push(text.length + (i - runStart), i);
+    next = i + 1;
     i++;
   }
   text += doc.slice(runStart, i);
-  map.push(map.length ? map[map.length - 1] + 1 : skippedEnd >= 0 ? skippedEnd : Math.min(i, end));
-  // the end marker must be the doc offset right after the last kept char
-  return { text, map };
+  // the end marker when nothing was kept: just after the dropped blanks, or where the scan stopped
+  return new LogicalText(text, runs, skippedEnd >= 0 ? skippedEnd : Math.min(i, end));
 }
 
 /** Identity mapping for a plain span of document text (heredoc bodies). */
 export function plainText(doc: string, start: number, end: number): LogicalText {
-  const text = doc.slice(start, end);
-  const map = new Array<number>(text.length + 1);
-  for (let i = 0; i <= text.length; i++) map[i] = start + i;
-  return { text, map };
+  return new LogicalText(doc.slice(start, end), [0, start], start);
 }
 
 type Tok = { kind: 'word'; word: Word } | { kind: 'op'; op: string } | { kind: 'redir' };
@@ -338,5 +389,5 @@ export function splitAssignment(w: Word): [string, string] {
 
 /** Document offsets [start, end) of a word. */
 export function wordSpan(source: LogicalText, w: Word): [number, number] {
-  return [source.map[w.start], source.map[w.end - 1] + 1];
+  return [source.at(w.start), source.at(w.end - 1) + 1];
 }

@@ -1,6 +1,5 @@
 // Go-related facts about a container of a manifest.
-import picomatch from 'picomatch';
-import type { Config } from '../config';
+import { picoMatch, type Config } from '../config';
 import { scalarString, type Container, type ManifestModel } from './model';
 
 export const GO_ENV = ['GOMAXPROCS', 'GOMEMLIMIT', 'GOGC', 'GODEBUG'];
@@ -14,7 +13,7 @@ export function isGoContainer(model: ManifestModel, c: Container, config: Config
   if (model.goMod) return true;
   if (c.env.some((e) => GO_ENV.includes(e.name))) return true;
   const image = scalarString(c.image);
-  if (image && config.goImages.some((p) => picomatch.isMatch(image, p) || picomatch.isMatch(image.replace(/[:@].*$/, ''), p))) return true;
+  if (image && config.goImages.some((p) => picoMatch(image, p) || picoMatch(image.replace(/[:@].*$/, ''), p))) return true;
   return false;
 }
 

@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contextFiles, contextRelative, isIgnored, type ContextEntry } from '../dockerfile/context';
-import { envAt, expandVariables, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
+import { envAt, expandVariables, heredocsOf, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
 import type { Workspace } from '../types';
 import type { Builder, HistoryRow } from './history';
 import { METADATA_KEYWORDS, expectedForStage, imageName, stageChain, suggestedTag, type Alignment } from './match';
@@ -285,7 +285,7 @@ export function copyEstimate(model: DockerfileModel, ins: InstructionInfo, sizer
   if (from) return { size: null, source: 'unknown', note: `copied from ${/^\d+$/.test(from.value ?? '') ? 'stage ' : ''}${from.value}: known once built` };
   const words = ins.json ?? ins.args.text.slice(ins.restStart).trim().split(/\s+/).filter(Boolean);
   const sources = words.slice(0, -1);
-  const heredocs = (ins.node as any).getHeredocs?.() ?? [];
+  const heredocs = heredocsOf(ins);
   if (heredocs.length) {
     let bytes = 0;
     for (const h of heredocs) {

@@ -38,7 +38,7 @@
 // image scoring at least AUTO_MATCH_MIN (0.5); ties go to the image remembered
 // for the Dockerfile, then to the newest.
 import * as path from 'node:path';
-import { envAt, expandVariables, workdirAt, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
+import { envAt, expandVariables, heredocsOf, workdirAt, type DockerfileModel, type InstructionInfo, type Stage } from '../dockerfile/model';
 import { tokenize } from '../dockerfile/shell';
 import { DEFAULT_SHELLS, parseCreatedBy, type HistoryCommand, type HistoryRow } from './history';
 import { KeyMemo } from '../memo';
@@ -138,7 +138,7 @@ function copyWords(ins: InstructionInfo): string[] {
 
 function heredocBodies(ins: InstructionInfo, model: DockerfileModel): { name: string; body: string }[] {
   const out: { name: string; body: string }[] = [];
-  for (const h of (ins.node as any).getHeredocs?.() ?? []) {
+  for (const h of heredocsOf(ins)) {
     const cr = h.getContentRange();
     const body = cr ? model.text.slice(model.index.offsetAt(cr.start), model.index.offsetAt(cr.end)) : '';
     out.push({ name: String(h.getName?.() ?? ''), body });

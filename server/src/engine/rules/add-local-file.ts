@@ -29,7 +29,7 @@ const wordsMemo = new KeyMemo<InstructionInfo, ArgWord[]>();
 
 function scanInstructionWords(ins: InstructionInfo): ArgWord[] {
   const t = ins.args.text;
-  const map = ins.args.map;
+  const args = ins.args;
   const out: ArgWord[] = [];
   let i = ins.restStart;
   if (ins.json) {
@@ -44,7 +44,7 @@ function scanInstructionWords(ins: InstructionInfo): ArgWord[] {
       } catch {
         return [];
       }
-      out.push({ value, start: map[i], end: map[Math.min(j, t.length - 1)] + 1 });
+      out.push({ value, start: args.at(i), end: args.at(Math.min(j, t.length - 1)) + 1 });
       i = j + 1;
     }
     return out;
@@ -65,7 +65,7 @@ function scanInstructionWords(ins: InstructionInfo): ArgWord[] {
       else value += c;
       i++;
     }
-    out.push({ value, start: map[s], end: map[i - 1] + 1 });
+    out.push({ value, start: args.at(s), end: args.at(i - 1) + 1 });
   }
   return out;
 }

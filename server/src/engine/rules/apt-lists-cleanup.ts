@@ -113,7 +113,7 @@ function cleanupEdit(model: DockerfileModel, ins: InstructionInfo, cmds: Cmd[], 
   if (/\\[ \t]*$/.test(body.text) || !lastLine.trim()) return undefined;
   if (last.si !== ins.scripts.length - 1) return undefined;
   const indent = /^[ \t]*/.exec(lastLine)![0];
-  const end = body.map[body.text.length];
+  const end = body.at(body.text.length);
   return editAt(model, end, end, model.eol + indent + CLEANUP);
 }
 

@@ -4,13 +4,14 @@ import { rangeOf, type Rule, type RuleFinding } from '../rule';
 
 /** The image word of a FROM (after its flags): text as written and document offsets. */
 export function fromImageWord(from: InstructionInfo): { text: string; start: number; end: number } | undefined {
-  const { text, map } = from.args;
+  const args = from.args;
+  const text = args.text;
   let i = from.restStart;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
   let j = i;
   while (j < text.length && text[j] !== ' ' && text[j] !== '\t') j++;
   if (j === i) return undefined;
-  return { text: text.slice(i, j), start: map[i], end: map[j - 1] + 1 };
+  return { text: text.slice(i, j), start: args.at(i), end: args.at(j - 1) + 1 };
 }
 
 /** Names of the variables a word refers to ($X, ${X}, ${X:-y}, ...), in order. */

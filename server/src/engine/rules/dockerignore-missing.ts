@@ -163,14 +163,16 @@ export function buildReadsGit(model: DockerfileModel, broadDest?: string): boole
 function junkInContext(model: DockerfileModel): string[] {
   const ws = model.workspace;
   const found: string[] = [];
-  for (const name of ws.listDir(model.contextDir).slice().sort()) {
-    const abs = path.join(model.contextDir, name);
-    if (name === '.git') found.push('.git');
-    else if (['.idea', '.vscode', 'bin', 'dist'].includes(name) && ws.isDirectory(abs)) found.push(name + '/');
-    else if (/\.(test|out)$/.test(name) && !ws.isDirectory(abs)) found.push(name);
+  // (a context folder may hold thousands of names: a path is built only for the few that may be junk)
+  for (const name of ws.listDir(model.contextDir)) {
+    if (name === '.git') found.push(name);
+    else if (JUNK_DIRS.has(name) && ws.isDirectory(path.join(model.contextDir, name))) found.push(name);
+    else if (JUNK_FILE.test(name) && !ws.isDirectory(path.join(model.contextDir, name))) found.push(name);
   }
-  return found;
+  return found.sort().map((name) => (JUNK_DIRS.has(name) ? name + '/' : name));
 }
+const JUNK_DIRS = new Set(['.idea', '.vscode', 'bin', 'dist']);
+const JUNK_FILE = /\.(test|out)$/;
 
 /**
  * The longest run of a pattern's characters that any path it matches must

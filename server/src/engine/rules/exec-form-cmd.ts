@@ -137,11 +137,11 @@ function argSpan(ins: InstructionInfo): [number, number] {
 
 /** Document range of the arguments on the instruction's first line. */
 function firstLineRange(model: DockerfileModel, ins: InstructionInfo, s: number, e: number) {
-  const map = ins.args.map;
+  const args = ins.args;
   let k = s;
-  while (k + 1 < e && map[k + 1] === map[k] + 1) k++;
+  while (k + 1 < e && args.at(k + 1) === args.at(k) + 1) k++;
   while (k > s && (ins.args.text[k] === ' ' || ins.args.text[k] === '\t')) k--;
-  return rangeOf(model, map[s], map[k] + 1);
+  return rangeOf(model, args.at(s), args.at(k) + 1);
 }
 
 /** CMD / ENTRYPOINT in shell form in the final image. */
@@ -166,8 +166,8 @@ export const execFormCmd: Rule = {
       if (s >= e) return;
       const text = ins.args.text.slice(s, e);
       const kw = ins.node.getKeyword();
-      const from = ins.args.map[s];
-      const to = ins.args.map[e - 1] + 1;
+      const from = ins.args.at(s);
+      const to = ins.args.at(e - 1) + 1;
       // a comment line inside the continuation would be lost with the replaced text
       const dropsComment = /[\r\n][ \t]*#/.test(model.text.slice(from, to));
       const replace = (words: string[], title: string, preferred: boolean): Fix =>

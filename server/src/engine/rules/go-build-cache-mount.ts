@@ -14,25 +14,39 @@ type CachePath = string | null;
 
 /** Whether the Dockerfile sets `name` anywhere (ENV, ARG, an assignment or `export` in a RUN). */
 function setsVar(model: DockerfileModel, name: string): boolean {
-  let known = setsVarCache.get(model);
-  if (!known) setsVarCache.set(model, (known = new Map()));
-  let v = known.get(name);
-  if (v === undefined) known.set(name, (v = scanSetsVar(model, name)));
-  return v;
+  let names = setNames.get(model);
+  if (!names) setNames.set(model, (names = scanSetNames(model)));
+  return names.has(name);
 }
 /** Per model: asked for every Go command. */
-const setsVarCache = new KeyMemo<DockerfileModel, Map<string, boolean>>();
+const setNames = new KeyMemo<DockerfileModel, Set<string>>();
 
-function scanSetsVar(model: DockerfileModel, name: string): boolean {
-  const decl = new RegExp(`(^|\\s)${name}(=|\\s|$)`);
-  const assign = new RegExp(`(^|[\\s;&|(])${name}=`);
+/**
+ * The names the Dockerfile may set, in one pass: every word of an ENV or ARG
+ * (up to its `=`: `ENV A=1 B 2` may set A, B and 2 alike, which only widens
+ * the set), and every `NAME=` in a RUN that starts the text or follows a
+ * blank or one of `;&|(` (assignments, `export NAME=`, `env NAME=`).
+ */
+function scanSetNames(model: DockerfileModel): Set<string> {
+  const names = new Set<string>();
+  const assigned = (t: string) => {
+    if (!t.includes('=')) return;
+    for (const m of t.matchAll(RUN_ASSIGNMENT)) names.add(m[1]);
+  };
   for (const ins of model.instructions) {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG') {
-      if (ins.args.text.includes(name) && decl.test(ins.args.text)) return true;
-    } else if (ins.keyword === 'RUN' && ((ins.args.text.includes(name) && assign.test(ins.args.text)) || ins.scripts.some((sc) => sc.source.text.includes(name) && assign.test(sc.source.text)))) return true;
+      for (const word of ins.args.text.split(/\s+/)) {
+        const eq = word.indexOf('=');
+        if (word) names.add(eq < 0 ? word : word.slice(0, eq));
+      }
+    } else if (ins.keyword === 'RUN') {
+      assigned(ins.args.text);
+      for (const sc of ins.scripts) if (sc.source.text !== ins.args.text) assigned(sc.source.text);
+    }
   }
-  return false;
+  return names;
 }
+const RUN_ASSIGNMENT = /(?:^|[\s;&|(])([^\s;&|(=]+)=/g;
 
 /** A variable as a go command sees it; one the Dockerfile never sets has the base image's value (see knownBase). */
 function varReader(model: DockerfileModel, gc: GoCommand): (name: string) => VarValue {

@@ -257,7 +257,7 @@ function report(model: DockerfileModel, fam: Family, signal: string): RuleFindin
 
   // --platform=$BUILDPLATFORM right after FROM
   const fromArgs = fam.root.from.args;
-  const flagAt = fromArgs.map[0];
+  const flagAt = fromArgs.at(0);
   edits.unshift(editAt(model, flagAt, flagAt, '--platform=$BUILDPLATFORM '));
   // ARG lines for the TARGET* values the builds use
   for (const [stage, names] of needArgs) {

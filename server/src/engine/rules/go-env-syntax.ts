@@ -257,7 +257,7 @@ export function envFromMaySet(model: ManifestModel, w: Workload, c: Container, n
  */
 export function manifestPragmas(model: ManifestModel): Pragmas {
   // lint.ts has read them already (a keystroke in a 5,000-line manifest read them three times)
-  return model.pragmas ?? parsePragmas(model.text.split(/\r\n|\n|\r/));
+  return model.pragmas ?? parsePragmas(model.text);
 }
 
 export function envItemSuppressed(model: ManifestModel, pragmas: Pragmas, ruleId: string, e: EnvVar): boolean {

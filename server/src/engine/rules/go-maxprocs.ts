@@ -4,6 +4,7 @@ import type { DockerfileModel, Stage } from '../dockerfile/model';
 import { instructionsBefore, stageByRef, stageLineage, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, lastFlag, shippedGoBuilds, type GoBuild, type Shipped } from '../dockerfile/gobuild';
 import { goAtLeast, MAX_MODULE_DEPTH, parseGoMod, type GoMod } from '../go';
+import { copyCarries } from '../dockerfile/glob';
 import { editAt, rangeOf, type Rule } from '../rule';
 import { lineageEnvSettings } from './go-env-syntax';
 import { KeyMemo } from '../memo';
@@ -101,23 +102,6 @@ function binaryNames(b: GoBuild): string[] | undefined {
   return out;
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const c of glob) re += c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp('^' + re + '$');
-}
-
-/** Whether a COPY source (absolute, maybe a glob or a directory) carries the file at `file`. */
-function carries(src: string, file: string): boolean {
-  const s = src.replace(/(?<!\/)\/+$/, '') || '/';
-  if (s === file || file.startsWith(s === '/' ? '/' : s + '/')) return true;
-  if (/[*?]/.test(s)) {
-    const re = globToRegExp(s);
-    for (let p = file; p.length > 1; p = path.posix.dirname(p)) if (re.test(p)) return true;
-  }
-  return false;
-}
-
 /**
  * gobuild's shippedGoBuilds counts a `go install` into /go/bin/ as shipped by any
  * COPY out of /go/bin/; keep such a build only when the COPY carries its binary.
@@ -132,7 +116,7 @@ function reallyShipped(model: DockerfileModel, sh: Shipped): boolean {
   const names = binaryNames(b);
   const p = copyPaths(via);
   if (!names || !p || p.sources.some((x) => x.includes('$'))) return true;
-  return names.some((n) => p.sources.some((x) => carries(path.posix.resolve('/', x), b.output + n)));
+  return names.some((n) => p.sources.some((x) => copyCarries(path.posix.resolve('/', x), b.output + n)));
 }
 
 /** Document offsets of the image word of a FROM. */
@@ -142,7 +126,7 @@ function fromImageOffsets(stage: Stage): [number, number] {
   while (i < a.text.length && (a.text[i] === ' ' || a.text[i] === '\t')) i++;
   let j = i;
   while (j < a.text.length && a.text[j] !== ' ' && a.text[j] !== '\t') j++;
-  return [a.map[i], j > i ? a.map[j - 1] + 1 : a.map[i]];
+  return [a.at(i), j > i ? a.at(j - 1) + 1 : a.at(i)];
 }
 
 interface Verdict {

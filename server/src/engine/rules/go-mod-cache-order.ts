@@ -216,7 +216,7 @@ function dirDest(dest: string, model: DockerfileModel, windows: boolean): string
 /** Document offset just after the instruction's last argument on its first line. */
 function rangeEnd(model: DockerfileModel, ins: InstructionInfo): number {
   const t = ins.args.text.trimEnd();
-  const lastEnd = t.length ? ins.args.map[t.length - 1] + 1 : ins.start + ins.keyword.length;
+  const lastEnd = t.length ? ins.args.at(t.length - 1) + 1 : ins.start + ins.keyword.length;
   const lineEnd = model.index.lineEnd(ins.line);
   if (lastEnd <= lineEnd) return lastEnd;
   let e = lineEnd;
@@ -354,7 +354,7 @@ export const goModCacheOrder: Rule = {
           const dlIdx = dl ? stage.instructions.indexOf(dl.ins) : -1;
           const movable = !!dl &&
             stage.instructions.slice(idx + 1, dlIdx).every((i) => BETWEEN_OK.has(i.keyword)) &&
-            !heredocsOf(dl.ins.node).length;
+            !heredocsOf(dl.ins).length;
           let edits: TextEdit[];
           let title: string;
           if (dl && movable) {

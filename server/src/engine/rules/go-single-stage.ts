@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
 import { envAt, expandVariables, isGoBinary, stageByRef, stageLineage, wordOffsets, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue, goBuilds, lastFlag, type GoBuild } from '../dockerfile/gobuild';
-import { parseScript } from '../dockerfile/shell';
+import { parseScript, plainText } from '../dockerfile/shell';
 import { baseFacts, parseImageRef, type BaseFacts } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
@@ -179,8 +179,7 @@ function programsOf(argv: string[], depth = 0): string[] {
     const c = rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
     if (c >= 0 && rest[c + 1] !== undefined && depth < 2) {
       const text = rest[c + 1];
-      const map = Array.from({ length: text.length + 1 }, (_, k) => k);
-      const script = parseScript({ text, map });
+      const script = parseScript(plainText(text, 0, text.length));
       return script.commands.flatMap((cmd) => (cmd.argv.length ? programsOf(cmd.argv.map((w) => w.value), depth + 1) : []));
     }
     const file = rest.find((a) => !a.startsWith('-'));
@@ -214,7 +213,7 @@ function imageWord(from: InstructionInfo): { start: number; end: number; text: s
   let j = i;
   while (j < t.length && t[j] !== ' ' && t[j] !== '\t') j++;
   if (j === i) return undefined;
-  return { start: from.args.map[i], end: from.args.map[j - 1] + 1, text: t.slice(i, j) };
+  return { start: from.args.at(i), end: from.args.at(j - 1) + 1, text: t.slice(i, j) };
 }
 
 interface Binary {

@@ -1,7 +1,7 @@
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
 import { envAt, wordOffsets } from '../dockerfile/model';
 import { lastFlag, shippedGoBuilds, type GoBuild, type GoFlag } from '../dockerfile/gobuild';
-import { splitAssignment, type ShellScript, type SimpleCommand, type Word } from '../dockerfile/shell';
+import { splitAssignment, type LogicalText, type ShellScript, type SimpleCommand, type Word } from '../dockerfile/shell';
 import { goAtLeast } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix, TextEdit } from '../types';
@@ -520,7 +520,7 @@ export class WordEditor {
   private readonly chars: CharAt[];
   private constructor(
     private readonly model: DockerfileModel,
-    private readonly map: number[],
+    private readonly source: LogicalText,
     private readonly src: string,
     private readonly w: Word,
     chars: CharAt[],
@@ -533,15 +533,15 @@ export class WordEditor {
     const src = gc.script.source.text;
     const chars = wordChars(src, w, !isWindowsShell(model, gc.instr.stage!));
     if (!chars) return undefined;
-    return new WordEditor(model, gc.script.source.map, src, w, chars, regionStart);
+    return new WordEditor(model, gc.script.source, src, w, chars, regionStart);
   }
 
   private docStart(k: number): number {
-    return this.map[this.chars[k].at];
+    return this.source.at(this.chars[k].at);
   }
 
   private docEnd(k: number): number {
-    return this.map[this.chars[k].at] + 1;
+    return this.source.at(this.chars[k].at) + 1;
   }
 
   /** Logical start of the region in the raw word (just after the `=` of `-ldflags=`). */
@@ -554,8 +554,8 @@ export class WordEditor {
   }
 
   private regionDoc(): [number, number] {
-    const e = this.map[this.w.end - 1] + 1;
-    return [this.map[this.rawRegionStart()], e];
+    const e = this.source.at(this.w.end - 1) + 1;
+    return [this.source.at(this.rawRegionStart()), e];
   }
 
   private edit(start: number, end: number, text: string): TextEdit {

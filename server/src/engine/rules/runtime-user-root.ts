@@ -61,8 +61,8 @@ function lastUser(final: Stage): { ins: InstructionInfo; root: boolean | undefin
   const value = t.trim();
   const user = value.split(':')[0];
   const root = value.includes('$') || !value ? undefined : user === 'root' || /^0+$/.test(user);
-  const start = last.args.map[Math.max(i, 0)];
-  const end = value ? last.args.map[i + value.length - 1] + 1 : start;
+  const start = last.args.at(Math.max(i, 0));
+  const end = value ? last.args.at(i + value.length - 1) + 1 : start;
   return { ins: last, root, start, end };
 }
 

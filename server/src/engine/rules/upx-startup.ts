@@ -40,7 +40,7 @@ function jsonWordRange(ins: InstructionInfo, index: number): [number, number] | 
     if (t[i] !== '"') continue;
     let j = i + 1;
     while (j < t.length && t[j] !== '"') j += t[j] === '\\' ? 2 : 1;
-    if (++n === index) return j > i + 1 ? [ins.args.map[i + 1], ins.args.map[j - 1] + 1] : undefined;
+    if (++n === index) return j > i + 1 ? [ins.args.at(i + 1), ins.args.at(j - 1) + 1] : undefined;
     i = j;
   }
   return undefined;

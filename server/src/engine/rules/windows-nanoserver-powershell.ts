@@ -75,7 +75,7 @@ function jsonSpans(ins: InstructionInfo): { array: [number, number]; items: [num
 
 /** Document offsets of a logical span of an instruction's arguments. */
 function docSpan(ins: InstructionInfo, [s, e]: [number, number]): [number, number] {
-  return [ins.args.map[s], e > s ? ins.args.map[e - 1] + 1 : ins.args.map[s]];
+  return [ins.args.at(s), e > s ? ins.args.at(e - 1) + 1 : ins.args.at(s)];
 }
 
 /** Commands built into cmd.exe that read the same way under PowerShell (as aliases) for plain arguments. */
