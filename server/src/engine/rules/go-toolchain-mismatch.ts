@@ -110,38 +110,80 @@ function ctxRelative(s: string): string {
  * (COPY/ADD without `--from` in the stage and its ancestors, and bind mounts
  * of the context on `upTo` itself); undefined when a path holds a variable.
  */
-function contextLandings(model: DockerfileModel, stage: Stage, upTo: InstructionInfo): Landing[] | undefined {
-  const out: Landing[] = [];
-  for (const st of stageLineage(stage).reverse()) {
-    // only the COPY/ADD (an index per stage: asked for every go command)
-    for (const ins of instructionsBefore(st, ['COPY', 'ADD'], st === stage ? upTo : undefined)) {
-      if (flagValue(ins, 'from') !== undefined) continue;
-      const p = copyPaths(ins);
-      if (!p) continue;
-      const sources = p.sources.filter((s) => !/^(https?:\/\/|git@|git:\/\/)/.test(s));
-      if (!sources.length) continue;
-      if (p.dest.includes('$') || sources.some((s) => s.includes('$'))) return undefined;
-      const wd = workdirAt(st, ins);
-      const dest = containerPath(wd, p.dest);
-      const destIsDir = /[\\/]$/.test(p.dest) || p.sources.length > 1;
-      for (const s of sources) {
-        if (/[*?[]/.test(s)) {
-          out.push({ ctx: ctxRelative(s), dest, kind: 'glob' });
-          continue;
-        }
-        const rel = ctxRelative(s);
-        if (rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel))) out.push({ ctx: rel, dest, kind: 'dir' });
-        else out.push({ ctx: rel, dest: destIsDir ? path.posix.join(dest, path.posix.basename(rel)) : dest, kind: 'file' });
-      }
-    }
-  }
-  for (const m of runMounts(upTo)) {
+function contextLandings(model: DockerfileModel, stage: Stage, upTo: InstructionInfo): readonly Landing[] | undefined {
+  const copies = copyLandings(model, stage);
+  // the COPY/ADD before `upTo` in this stage: the prefix after the last of them
+  const n = instructionsBefore(stage, ['COPY', 'ADD'], upTo).length;
+  const before = n === 0 ? copies.base : copies.after[n - 1];
+  if (!before) return undefined;
+  const mounts = runMounts(upTo);
+  if (!mounts.length) return before;
+  const out = before.slice();
+  for (const m of mounts) {
     if (m.type !== 'bind' || m.from !== undefined || !m.target) continue;
     if (m.target.includes('$') || (m.source ?? '').includes('$')) return undefined;
     const rel = ctxRelative(m.source ?? '.');
     const dest = containerPath(workdirAt(stage, upTo), m.target);
     const dir = rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel));
     out.push({ ctx: rel, dest, kind: dir ? 'dir' : 'file' });
+  }
+  return out;
+}
+
+/**
+ * What the COPY/ADD (without `--from`) of a stage put into its file system,
+ * as prefixes: `base` is what its ancestors put there, `after[k]` that plus
+ * the stage's first k+1 COPY/ADD (undefined from the first path that holds a
+ * variable on). Once per stage: every go command of every RUN asks, and
+ * building the list for each of them again was quadratic in the instructions.
+ * The lists are shared: read-only.
+ */
+interface CopyLandings {
+  base: readonly Landing[] | undefined;
+  after: (readonly Landing[] | undefined)[];
+}
+const copyLandingsMemo = new KeyMemo<Stage, CopyLandings>();
+
+function copyLandings(model: DockerfileModel, stage: Stage): CopyLandings {
+  const known = copyLandingsMemo.get(stage);
+  if (known) return known;
+  // from the oldest ancestor not computed yet down to this stage (no recursion: a chain may be long)
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !copyLandingsMemo.has(s); s = s.parent) chain.push(s);
+  for (const st of chain.reverse()) {
+    const parent = st.parent ? copyLandingsMemo.get(st.parent) : undefined;
+    const base = parent ? (parent.after.length ? parent.after[parent.after.length - 1] : parent.base) : [];
+    const after: (readonly Landing[] | undefined)[] = [];
+    let cur = base;
+    for (const ins of instructionsBefore(st, ['COPY', 'ADD'])) {
+      if (cur) cur = withCopy(model, st, ins, cur);
+      after.push(cur);
+    }
+    copyLandingsMemo.set(st, { base, after });
+  }
+  return copyLandingsMemo.get(stage)!;
+}
+
+/** `before` and what one COPY/ADD puts into the stage; undefined when a path holds a variable. */
+function withCopy(model: DockerfileModel, st: Stage, ins: InstructionInfo, before: readonly Landing[]): readonly Landing[] | undefined {
+  if (flagValue(ins, 'from') !== undefined) return before;
+  const p = copyPaths(ins);
+  if (!p) return before;
+  const sources = p.sources.filter((s) => !/^(https?:\/\/|git@|git:\/\/)/.test(s));
+  if (!sources.length) return before;
+  if (p.dest.includes('$') || sources.some((s) => s.includes('$'))) return undefined;
+  const out = before.slice();
+  const wd = workdirAt(st, ins);
+  const dest = containerPath(wd, p.dest);
+  const destIsDir = /[\\/]$/.test(p.dest) || p.sources.length > 1;
+  for (const s of sources) {
+    if (/[*?[]/.test(s)) {
+      out.push({ ctx: ctxRelative(s), dest, kind: 'glob' });
+      continue;
+    }
+    const rel = ctxRelative(s);
+    if (rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel))) out.push({ ctx: rel, dest, kind: 'dir' });
+    else out.push({ ctx: rel, dest: destIsDir ? path.posix.join(dest, path.posix.basename(rel)) : dest, kind: 'file' });
   }
   return out;
 }
@@ -201,21 +243,22 @@ function scanGoModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | und
   if (!stage) return undefined;
   const dir = goCommandDir(gc);
   if (dir === undefined) return undefined;
-  // the go commands of one RUN that run in the same folder see the same go.mod
-  let byDir = seenByDir.get(gc.instr);
-  if (!byDir) seenByDir.set(gc.instr, (byDir = new Map()));
+  const landings = contextLandings(model, stage, gc.instr);
+  if (!landings) return undefined;
+  // the go commands that run in the same folder over the same files see the same go.mod (the
+  // landings are one shared list for the RUNs between two COPY/ADD, when they mount nothing)
+  let byDir = seenByDir.get(landings);
+  if (!byDir) seenByDir.set(landings, (byDir = new Map()));
   if (byDir.has(dir)) return byDir.get(dir);
-  const seen = walkUp(model, stage, gc.instr, dir);
+  const seen = walkUp(model, landings, dir);
   byDir.set(dir, seen);
   return seen;
 }
 /** Linux's PATH_MAX: longer paths cannot be opened. */
 const PATH_MAX = 4096;
-const seenByDir = new KeyMemo<InstructionInfo, Map<string, SeenGoMod | undefined>>();
+const seenByDir = new KeyMemo<readonly Landing[], Map<string, SeenGoMod | undefined>>();
 
-function walkUp(model: DockerfileModel, stage: Stage, ins: InstructionInfo, dir: string): SeenGoMod | undefined {
-  const landings = contextLandings(model, stage, ins);
-  if (!landings) return undefined;
+function walkUp(model: DockerfileModel, landings: readonly Landing[], dir: string): SeenGoMod | undefined {
   // at most MAX_MODULE_DEPTH levels up: a made-up path of thousands of parts was quadratic
   for (let a = dir, level = 0; level <= MAX_MODULE_DEPTH; a = path.posix.dirname(a), level++) {
     const target = a === '/' ? '/go.mod' : a + '/go.mod';
