@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Instruction } from 'dockerfile-ast';
 import { DockerfileParseCache, parseDockerfile, type ParsedDockerfile } from '../../server/src/engine/dockerfile/incremental';
-import { nodeHeredocs } from '../../server/src/engine/dockerfile/model';
+import { buildDockerfileModel, nodeHeredocs, type DockerfileModel } from '../../server/src/engine/dockerfile/model';
 import { lint } from '../../server/src/engine/lint';
 import { MemoryWorkspace } from '../../server/src/engine/workspace';
 import { corpusFiles, dockerfileDoc } from '../fuzz/generators';
@@ -26,7 +26,7 @@ const EXAMPLES = path.resolve(__dirname, '../../examples');
 const PIECES = [
   'a', 'x', ' ', ' ', '\t', '-', '=', '/', '.', '"', "'", '$', '${GO', '}', '`', '#', '# c', '\\', ' \\', '<<', '<<EOF', '&&', ' && go build -o /app .',
   ' -ldflags="-s -w"', 'CGO_ENABLED=0 ', '--mount=type=cache,target=/root/.cache/go-build ', 'AS build', ' AS ', ':3.20', '@sha256:', 'USER 1000',
-  'FROM golang:1.24', 'RUN ', 'COPY . .', 'ENV GOMAXPROCS=2', 'ARG X=1', '["/app"]', '[', ']', ',', 'é', '\n', '\r\n', '\r', '\nRUN go test ./...', '\n# comment\n',
+  'FROM golang:1.24', 'FROM mcr.microsoft.com/windows/servercore:ltsc2022', 'RUN ', 'COPY . .', 'ENV GOMAXPROCS=2', 'ARG X=1', '["/app"]', '[', ']', ',', 'é', '\n', '\r\n', '\r', '\nRUN go test ./...', '\n# comment\n',
 ];
 
 type Edit = { at: number; del: number; text: string; lineEnd: boolean };
@@ -64,6 +64,15 @@ function nodeShape(n: Instruction): unknown {
 }
 const shape = (p: ParsedDockerfile) => [p.escape, p.instructions.map(nodeShape)];
 
+/** What the model read from each instruction, every document offset spelled out (reused parts are moved, not re-read). */
+function modelShape(m: DockerfileModel) {
+  const offsets = (t: { text: string; at(i: number): number }) => [t.text, Array.from({ length: t.text.length + 1 }, (_, i) => t.at(i))];
+  return m.instructions.map((ins) => [
+    ins.keyword, ins.start, ins.end, ins.stage?.index, offsets(ins.args), ins.flags, ins.restStart, ins.json,
+    ins.scripts.map((sc) => [offsets(sc.source), sc.commands.map((c) => [c.terminator, c.assignments.map((w) => w.value), c.words.map((w) => [w.value, w.start, w.end, w.quoted, w.expands])])]),
+  ]);
+}
+
 const examples = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(EXAMPLES, d, 'Dockerfile'))).map((d) => {
   const dir = path.join(EXAMPLES, d);
   const files: Record<string, string> = {};
@@ -96,6 +105,40 @@ describe('incremental Dockerfile parse', () => {
     check('# escape=`\nFROM x\nRUN a `\n bc\n', 'whole'); // only the `\` escape is parsed by instruction
   });
 
+  it('reuses what the model read from unchanged instructions, moved to where they are now', () => {
+    const ws = new MemoryWorkspace({ '/r/go.mod': 'module x\ngo 1.24\n' });
+    const cache = new DockerfileParseCache();
+    const same = (t: string) => {
+      const kept = buildDockerfileModel(t, '/r/Dockerfile', ws, { parseCache: cache });
+      expect(modelShape(kept)).toEqual(modelShape(buildDockerfileModel(t, '/r/Dockerfile', ws)));
+      expect(lint({ text: t, path: '/r/Dockerfile' }, ws, { dockerfileCache: cache }).findings).toEqual(lint({ text: t, path: '/r/Dockerfile' }, ws).findings);
+      return kept;
+    };
+    // (`C:\out\app` reads as `C:outapp` with POSIX quoting, as written with cmd.exe's)
+    const run = 'RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /out/app \\\n    -ldflags="-s -w" ./cmd/app && echo C:\\out\\app';
+    let t = `FROM golang:1.24 AS build\nWORKDIR /src\nCOPY . .\n${run}\n${run}\nFROM scratch\nCOPY --from=build /out/app /app\nCMD ["/app"]\n`;
+    const first = same(t);
+    // typed before them: the same instructions further on, read once, their offsets moved
+    const moved = same((t = t.replace('WORKDIR /src', 'WORKDIR /srcdir')));
+    expect(cache.instructionParses.get(run)).toBeDefined();
+    expect(moved.instructions[3].args.text).toBe(first.instructions[3].args.text);
+    expect(moved.instructions[3].start).toBe(first.instructions[3].start + 3);
+    // each lint gets its own script objects (rules keep memos on them), sharing the parsed commands
+    expect(moved.instructions[3].scripts[0]).not.toBe(first.instructions[3].scripts[0]);
+    expect(moved.instructions[3].scripts[0].commands).toBe(first.instructions[3].scripts[0].commands);
+    // a line break above: everything moves down a line
+    same((t = t.replace('WORKDIR /srcdir', 'WORKDIR /srcdir\nENV GOFLAGS=-mod=mod')));
+    // the same text under a Windows image: read again with cmd.exe's quoting (no `\` escapes)
+    same((t = t.replace('FROM golang:1.24 AS build', 'FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS build')));
+    same((t = t.replace('FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS build', 'FROM golang:1.24 AS build')));
+    // another escape character: everything read again
+    same((t = '# escape=`\n' + t.replace(/\\\n/g, '`\n')));
+    same(t.replace('# escape=`\n', ''));
+    // texts no instruction has any more are let go (about as many entries as instructions are kept)
+    for (let k = 0; k < 50; k++) same((t = t.replace(/WORKDIR \S+/, `WORKDIR /w${k}`)));
+    expect(cache.instructionParses.size).toBeLessThanOrEqual(2 * 9 + 16);
+  });
+
   it('after any edits: node for node a whole parse, and the findings of a fresh lint', () => {
     let instruction = 0;
     let total = 0;
@@ -112,13 +155,16 @@ describe('incremental Dockerfile parse', () => {
         const cache = new DockerfileParseCache();
         let text = crlf ? doc.text.replace(/\r?\n/g, '\r\n') : doc.text;
         const lintCache = new DockerfileParseCache();
+        const modelCache = new DockerfileParseCache();
         lint({ text, path: doc.path, languageId: 'dockerfile' }, ws, { dockerfileCache: lintCache });
+        buildDockerfileModel(text, doc.path, ws, { parseCache: modelCache });
         cache.parse(text);
         for (const e of edits) {
           text = applyEdit(text, e);
           expect(shape(cache.parse(text))).toEqual(shape(parseDockerfile(text)));
           total++;
           if (cache.last === 'instruction') instruction++;
+          expect(modelShape(buildDockerfileModel(text, doc.path, ws, { parseCache: modelCache }))).toEqual(modelShape(buildDockerfileModel(text, doc.path, ws)));
           const incremental = lint({ text, path: doc.path, languageId: 'dockerfile' }, ws, { dockerfileCache: lintCache });
           expect(incremental.findings).toEqual(lint({ text, path: doc.path, languageId: 'dockerfile' }, ws).findings);
         }

@@ -133,6 +133,11 @@ describe('joinContinuations', () => {
       expect(s.text).toBe(args.text.slice(from));
       expect(offsets(s)).toEqual(offsets(args).slice(k));
     }
+    // the same text further on in the document: every offset moved, slices of it too
+    const moved = args.shifted(7);
+    expect(offsets(moved)).toEqual(offsets(args).map((o) => o + 7));
+    for (const from of [0, 5, 42, args.text.length]) expect(offsets(moved.slice(from))).toEqual(offsets(args.slice(from)).map((o) => o + 7));
+    expect(offsets(moved.shifted(-7))).toEqual(offsets(args));
     expect(args.at(-5)).toBe(args.at(0));
     expect(args.at(args.text.length + 9)).toBe(args.at(args.text.length));
     const p = plainText(doc, 4, 9);

@@ -17,6 +17,8 @@
 // test/engine/dockerfile-incremental.test.ts compares the result with a whole
 // parse after random edits.
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import type { FlagInfo } from './model';
+import type { LogicalText, ShellScript } from './shell';
 
 export interface ParsedDockerfile {
   /** The escape character (`# escape=` directive, `\` by default). */
@@ -37,12 +39,33 @@ export function parseDockerfile(text: string): ParsedDockerfile {
  */
 const WHOLE_PARSE_EVERY = 64;
 
+/** What the model read from one instruction's text at an earlier lint (model.ts, InstructionReuse). */
+export interface InstructionParse {
+  /** The instruction's text (the key of this entry) and its length. */
+  key: string;
+  length: number;
+  /** Document offset of the instruction when this was made: the offsets below are from there. */
+  start: number;
+  args: LogicalText;
+  flags: FlagInfo[];
+  restStart: number;
+  json: string[] | undefined;
+  /** The shell script of the arguments after the flags, by quoting: [cmd.exe-like, POSIX `\\`]. */
+  scripts: [ShellScript | undefined, ShellScript | undefined];
+  /** The last lint that had this text. */
+  gen: number;
+}
+
 export class DockerfileParseCache {
   private text: string | undefined;
   private parsed: ParsedDockerfile | undefined;
   private partial = 0;
   /** How the last parse went (tests, benchmarks): the whole text, one instruction, or nothing changed. */
   last: 'whole' | 'instruction' | 'same' | undefined;
+  /** The model's reading of each instruction text of the last lints (model.ts, InstructionReuse). */
+  readonly instructionParses = new Map<string, InstructionParse>();
+  instructionEscape: string | undefined;
+  instructionGeneration = 0;
 
   parse(text: string): ParsedDockerfile {
     const prev = this.parsed;

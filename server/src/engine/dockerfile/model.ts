@@ -14,7 +14,7 @@ import { baseFacts, parseImageRef, type BaseFacts, type ImageRef } from '../imag
 import { findGoMod, type GoMod } from '../go';
 import { joinContinuations, parseScript, plainText, wordSpan, splitAssignment, type LogicalText, type ShellScript, type SimpleCommand, type Word } from './shell';
 import { KeyMemo } from '../memo';
-import { parseDockerfile, type DockerfileParseCache } from './incremental';
+import { parseDockerfile, type DockerfileParseCache, type InstructionParse } from './incremental';
 
 export interface FlagInfo {
   name: string;
@@ -214,6 +214,90 @@ if (typeof parserProto.createInstruction === 'function' && !parserProto.createIn
   parserProto.createInstructionMemo = true;
 }
 
+/**
+ * An instruction's arguments, flags, exec form and shell script parsed at an
+ * earlier lint of the same document (the language server's parse cache),
+ * found by the instruction's text: a keystroke changes one instruction, and
+ * the others are not joined, split and tokenized again. Offsets are kept
+ * relative to the instruction's start and moved to where it is now. The
+ * parts shared between lints are read-only: rules never change them, and
+ * memos are kept on what is made anew at each lint (the instruction, stage,
+ * script and model objects), never on the shared words and commands.
+ */
+/** The entry of a dockerfile-ast node (checked against the memo: an entry let go is not used). */
+const nodeParses = new KeyMemo<Instruction, InstructionParse>();
+
+class InstructionReuse {
+  private readonly memo: Map<string, InstructionParse>;
+  private readonly gen: number;
+  /** The entry found or made for the instruction at each start offset, this lint. */
+  private readonly current = new Map<number, { entry: InstructionParse; delta: number }>();
+
+  constructor(
+    private readonly cache: DockerfileParseCache,
+    private readonly text: string,
+    escape: string,
+  ) {
+    // a new escape character changes every parse: start over
+    if (cache.instructionEscape !== escape) {
+      cache.instructionParses.clear();
+      cache.instructionEscape = escape;
+    }
+    this.memo = cache.instructionParses;
+    this.gen = ++cache.instructionGeneration;
+  }
+
+  /** The parts kept for the instruction `node`, text[start, end), moved to `start`; undefined when not kept. */
+  get(node: Instruction, start: number, end: number): Omit<InstructionParse, 'start' | 'gen' | 'scripts' | 'key' | 'length'> | undefined {
+    // a node the incremental parse kept has the text it had (its lines did not change): found without
+    // hashing the text; a node of a new parse is looked up by its text
+    let e = nodeParses.get(node);
+    if (!e || e.length !== end - start || this.memo.get(e.key) !== e) {
+      e = this.memo.get(this.text.slice(start, end));
+      if (!e) return undefined;
+      nodeParses.set(node, e);
+    }
+    e.gen = this.gen;
+    const delta = start - e.start;
+    this.current.set(start, { entry: e, delta });
+    if (delta === 0) return e;
+    return {
+      args: e.args.shifted(delta),
+      flags: e.flags.map((f) => ({ ...f, start: f.start + delta, end: f.end + delta })),
+      restStart: e.restStart,
+      json: e.json,
+    };
+  }
+
+  set(node: Instruction, start: number, end: number, parts: Omit<InstructionParse, 'start' | 'gen' | 'scripts' | 'key' | 'length'>): void {
+    // (heredocs are parsed at each lint: their bodies are read from the document through dockerfile-ast)
+    if (parts.args.text.includes('<<')) return;
+    const key = this.text.slice(start, end);
+    const entry: InstructionParse = { ...parts, key, length: end - start, start, gen: this.gen, scripts: [undefined, undefined] };
+    this.memo.set(key, entry);
+    nodeParses.set(node, entry);
+    this.current.set(start, { entry, delta: 0 });
+  }
+
+  /** The shell script of the instruction at `start` (its arguments after the flags), kept or parsed now. */
+  script(start: number, backslash: boolean): ShellScript | undefined {
+    const c = this.current.get(start);
+    if (!c) return undefined;
+    const e = c.entry;
+    const k = backslash ? 1 : 0;
+    let parsed = e.scripts[k];
+    if (!parsed) e.scripts[k] = parsed = parseScript(e.args.slice(e.restStart), backslash);
+    // a new script object at each lint (rules keep memos on it), sharing the commands
+    return { source: c.delta === 0 ? parsed.source : parsed.source.shifted(c.delta), commands: parsed.commands };
+  }
+
+  /** Forgets the texts no instruction has any more (kept to about the document's instructions). */
+  done(instructions: number): void {
+    if (this.memo.size <= 2 * instructions + 16) return;
+    for (const [k, e] of this.memo) if (e.gen !== this.gen) this.memo.delete(k);
+  }
+}
+
 export interface ModelOptions {
   /** Build context directory; defaults to the Dockerfile's directory or the module root. */
   contextDir?: string;
@@ -242,19 +326,30 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
 
   let stage: Stage | undefined;
   const byName = new Map<string, Stage>();
+  const reuse = opts.parseCache ? new InstructionReuse(opts.parseCache, text, escape) : undefined;
   for (const node of instructions) {
     const keyword = node.getKeyword().toUpperCase();
     const r = node.getRange();
     const start = index.offsetAt(r.start);
     const end = index.offsetAt(r.end);
-    // arguments start right after the keyword (dockerfile-ast's argument range leaves flags out)
-    const args = joinContinuations(text, index.offsetAt(node.getInstructionRange().end), end, escape, true, true);
-    const { flags, restStart } = ['RUN', 'COPY', 'ADD', 'FROM'].includes(keyword) ? readFlagsAndRest(args) : { flags: [], restStart: 0 };
-    const rest = args.text.slice(restStart);
+    const kept = reuse?.get(node, start, end);
+    let args: LogicalText;
+    let flags: FlagInfo[];
+    let restStart: number;
+    let json: string[] | undefined;
+    if (kept) {
+      ({ args, flags, restStart, json } = kept);
+    } else {
+      // arguments start right after the keyword (dockerfile-ast's argument range leaves flags out)
+      args = joinContinuations(text, index.offsetAt(node.getInstructionRange().end), end, escape, true, true);
+      ({ flags, restStart } = ['RUN', 'COPY', 'ADD', 'FROM'].includes(keyword) ? readFlagsAndRest(args) : { flags: [], restStart: 0 });
+      json = ['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'VOLUME', 'SHELL'].includes(keyword) ? parseJsonForm(args.text.slice(restStart)) : undefined;
+      reuse?.set(node, start, end, { args, flags, restStart, json });
+    }
     const info: InstructionInfo = {
       node, keyword, stage: undefined, start, end, range: r, line: r.start.line, args, flags, restStart, scripts: [],
     };
-    if (['RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'VOLUME', 'SHELL'].includes(keyword)) info.json = parseJsonForm(rest);
+    if (json) info.json = json;
 
     if (keyword === 'FROM') {
       stage = newStage(model, info, byName, text, index);
@@ -270,9 +365,7 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
     }
     if (SCRIPT_KEYWORDS.has(keyword) && !info.json && stage) {
       const backslash = !stage.windows && escape === '\\';
-      // (no flags: the script is the arguments themselves, no copy)
-      const scriptText = args.slice(restStart);
-      info.scripts.push(parseScript(scriptText, backslash));
+      info.scripts.push(reuse?.script(start, backslash) ?? parseScript(args.slice(restStart), backslash));
       if (keyword === 'RUN') {
         for (const h of heredocsOf(info)) {
           const cr = h.getContentRange();
@@ -286,6 +379,8 @@ export function buildDockerfileModel(text: string, filePath: string, workspace: 
     }
     model.instructions.push(info);
   }
+
+  reuse?.done(model.instructions.length);
 
   if (model.stages.length) {
     model.finalStage = model.stages[model.stages.length - 1];

@@ -19,11 +19,13 @@ export class LogicalText {
    *   comes from document offset `runs[2k+1] + (i - runs[2k])` for the last
    *   run k that starts at or before i
    * @param endOffset the document offset for at(text.length) when the text is empty
+   * @param shift added to every offset (the same text further in the document shares its runs)
    */
   constructor(
     readonly text: string,
     private readonly runs: readonly number[],
     private readonly endOffset: number,
+    private readonly shift = 0,
   ) {}
 
   /**
@@ -33,7 +35,7 @@ export class LogicalText {
    */
   at(i: number): number {
     const n = this.text.length;
-    if (n === 0) return this.endOffset;
+    if (n === 0) return this.endOffset + this.shift;
     if (i >= n) return this.at(n - 1) + 1;
     if (i < 0) i = 0;
     const runs = this.runs;
@@ -49,17 +51,23 @@ export class LogicalText {
       }
       k = 2 * lo;
     }
-    return runs[k + 1] + (i - runs[k]);
+    return this.shift + runs[k + 1] + (i - runs[k]);
+  }
+
+  /** The same text found `delta` characters further in the document. */
+  shifted(delta: number): LogicalText {
+    return new LogicalText(this.text, this.runs, this.endOffset, this.shift + delta);
   }
 
   /** The text from logical index `from` on, with its offsets. */
   slice(from: number): LogicalText {
     if (from <= 0) return this;
     const n = this.text.length;
-    if (from >= n) return new LogicalText('', [], this.at(n));
-    const runs: number[] = [0, this.at(from)];
+    // (offsets below are before the shift, which the slice keeps)
+    if (from >= n) return new LogicalText('', [], this.at(n) - this.shift, this.shift);
+    const runs: number[] = [0, this.at(from) - this.shift];
     for (let k = 0; k < this.runs.length; k += 2) if (this.runs[k] > from) runs.push(this.runs[k] - from, this.runs[k + 1]);
-    return new LogicalText(this.text.slice(from), runs, this.at(n));
+    return new LogicalText(this.text.slice(from), runs, this.at(n) - this.shift, this.shift);
   }
 }
 
