@@ -19,6 +19,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { stdioConnection } from './stdio';
 import { configFor, DEFAULT_CONFIG, matchesGlob, mergeConfig, type Config } from './engine/config';
 import { compatiblePreferredEdits, DEFAULT_MAX_FILE_SIZE, documentKind, exceedsSizeLimit, lint } from './engine/lint';
 import { docsUrl } from './engine/rule';
@@ -117,7 +118,7 @@ interface LintCache {
   findings: Finding[];
 }
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+export function startServer(connection: Connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
   // the disk as read in the last second (a burst of keystrokes stats go.mod, .dockerignore and the
   // context once); forgotten when the client reports changed files or a document closes
