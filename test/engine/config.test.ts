@@ -58,6 +58,22 @@ describe('configuration', () => {
     configFor(new MemoryWorkspace({ '/b/.container-tuner.yaml': bomb }), '/b/Dockerfile', DEFAULT_CONFIG, p2);
     expect(p2.length).toBe(1);
   });
+  it('reads a configuration file once while its text and the base settings stay the same, its problems reported every time', () => {
+    const ws = new MemoryWorkspace({ '/k/.container-tuner.yaml': 'rules:\n  apk-no-cache: off\n  go-maxprocs: loud\n' });
+    const p1: ConfigProblem[] = [];
+    const p2: ConfigProblem[] = [];
+    const a = configFor(ws, '/k/Dockerfile', DEFAULT_CONFIG, p1);
+    const b = configFor(ws, '/k/svc/Dockerfile', DEFAULT_CONFIG, p2);
+    expect(b).toBe(a);
+    expect(a.rules['apk-no-cache']).toBe('off');
+    expect(p1.length).toBeGreaterThan(0);
+    expect(p2).toEqual(p1);
+    // another base (editor settings changed), or another text: read again
+    const settings = mergeConfig(DEFAULT_CONFIG, { gomaxprocs: 4 }, 'settings', []);
+    expect(configFor(ws, '/k/Dockerfile', settings)).not.toBe(a);
+    ws.set('/k/.container-tuner.yaml', 'rules:\n  apk-no-cache: warning\n');
+    expect(configFor(ws, '/k/Dockerfile').rules['apk-no-cache']).toBe('warning');
+  });
   it('matches ignorePaths globs', () => {
     expect(matchesGlob('/r/testdata/a/Dockerfile', '/r/testdata/**')).toBe(true);
     expect(matchesGlob('/r/testdata/a/Dockerfile', '/r/testdata')).toBe(true);

@@ -175,15 +175,30 @@ export function loadConfigFile(ws: Workspace, file: string, base: Config = DEFAU
     problems.push({ file, message: 'cannot read configuration file' });
     return base;
   }
+  // the same file over the same base gives the same configuration: every file a CLI run lints, and every
+  // keystroke in the editor, asks again (configurations are read-only once made)
+  const last = loadedConfigs.get(file);
+  if (last && last.text === text && last.base === base) {
+    problems.push(...last.problems);
+    return last.config;
+  }
+  const found: ConfigProblem[] = [];
+  let config = base;
   let raw: unknown;
+  let parsed = true;
   try {
     raw = parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
-    problems.push({ file, message: `invalid YAML: ${(e as Error).message.split('\n')[0]}` });
-    return base;
+    found.push({ file, message: `invalid YAML: ${(e as Error).message.split('\n')[0]}` });
+    parsed = false;
   }
-  return mergeConfig(base, raw, file, problems);
+  if (parsed) config = mergeConfig(base, raw, file, found);
+  if (loadedConfigs.size >= 100) loadedConfigs.clear();
+  loadedConfigs.set(file, { text, base, config, problems: found });
+  problems.push(...found);
+  return config;
 }
+const loadedConfigs = new Map<string, { text: string; base: Config; config: Config; problems: ConfigProblem[] }>();
 
 /** Config for a document: `base` (defaults + editor settings) with the repository file on top. */
 export function configFor(ws: Workspace, docPath: string, base: Config = DEFAULT_CONFIG, problems: ConfigProblem[] = []): Config {

@@ -4,6 +4,11 @@ import type { Position, Range, TextEdit } from './types';
 export class LineIndex {
   readonly lineStarts: number[] = [0];
   constructor(readonly text: string) {
+    // most texts have no \r: jump from \n to \n (indexOf scans far faster than a loop over every character)
+    if (!text.includes('\r')) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 13 /* \r */) {
