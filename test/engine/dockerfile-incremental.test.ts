@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Instruction } from 'dockerfile-ast';
-import { DockerfileParseCache, parseDockerfile, type ParsedDockerfile } from '../../server/src/engine/dockerfile/incremental';
+import { commonPrefix, commonSuffix, DockerfileParseCache, parseDockerfile, type ParsedDockerfile } from '../../server/src/engine/dockerfile/incremental';
 import { buildDockerfileModel, nodeHeredocs, type DockerfileModel } from '../../server/src/engine/dockerfile/model';
 import { lint } from '../../server/src/engine/lint';
 import { MemoryWorkspace } from '../../server/src/engine/workspace';
@@ -81,6 +81,25 @@ const examples = fs.readdirSync(EXAMPLES).filter((d) => fs.existsSync(path.join(
 });
 
 describe('incremental Dockerfile parse', () => {
+  it('finds the common prefix and suffix of two texts (compared a chunk at a time)', () => {
+    const naivePrefix = (a: string, b: string, max: number) => { let p = 0; while (p < max && a[p] === b[p]) p++; return p; };
+    const naiveSuffix = (a: string, b: string, max: number) => { let q = 0; while (q < max && a[a.length - 1 - q] === b[b.length - 1 - q]) q++; return q; };
+    // long shared runs (several chunks), with the difference anywhere, one-byte and two-byte strings
+    const text = fc.tuple(fc.string({ maxLength: 40 }), fc.nat({ max: 2000 }), fc.constantFrom('a', 'é', '🚀', '\r\n'));
+    fc.assert(
+      fc.property(text, text, fc.nat({ max: 3000 }), ([a1, n, c], [b1], cut) => {
+        const base = (c + 'RUN go build ').repeat(Math.ceil(n / 10)).slice(0, n);
+        const a = base.slice(0, cut) + a1 + base.slice(cut);
+        const b = base.slice(0, cut) + b1 + base.slice(cut);
+        const max = Math.min(a.length, b.length);
+        const p = commonPrefix(a, b, max);
+        expect(p).toBe(naivePrefix(a, b, max));
+        expect(commonSuffix(a, b, max - p)).toBe(naiveSuffix(a, b, max - p));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('parses one instruction again for a keystroke in it, the whole text otherwise', () => {
     const text = 'FROM golang:1.24 AS build\nWORKDIR /src\n# build it\nRUN go build \\\n    -o /app .\n\nFROM alpine:3.20\nCOPY --from=build /app /app\n';
     const cache = new DockerfileParseCache();

@@ -90,14 +90,31 @@ export class DockerfileParseCache {
 
 const isBreak = (c: number) => c === 10 || c === 13;
 
+/** Characters compared at once by the two functions below (a native comparison of two slices, not a loop). */
+const CHUNK = 256;
+
+/** The length of the longest common prefix of a and b, at most `max`. */
+export function commonPrefix(a: string, b: string, max: number): number {
+  let p = 0;
+  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return p;
+}
+
+/** The length of the longest common suffix of a and b, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let q = 0;
+  while (q + CHUNK <= max && a.slice(a.length - q - CHUNK, a.length - q) === b.slice(b.length - q - CHUNK, b.length - q)) q += CHUNK;
+  while (q < max && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  return q;
+}
+
 /** The parse of `text` from that of `old` when they differ inside one line of one instruction; undefined otherwise. */
 function reparseEdited(old: string, prev: ParsedDockerfile, text: string): ParsedDockerfile | undefined {
   if (prev.escape !== '\\') return undefined;
   const max = Math.min(old.length, text.length);
-  let p = 0;
-  while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < max - p && old.charCodeAt(old.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+  const p = commonPrefix(old, text, max);
+  const q = commonSuffix(old, text, max - p);
   for (let i = p; i < old.length - q; i++) if (isBreak(old.charCodeAt(i))) return undefined;
   for (let i = p; i < text.length - q; i++) if (isBreak(text.charCodeAt(i))) return undefined;
   // a line break right before the edit that is half of a CRLF (a CR typed before an LF, or removed from one) joins or splits lines
@@ -105,10 +122,15 @@ function reparseEdited(old: string, prev: ParsedDockerfile, text: string): Parse
 
   // the edited line, and where every line up to it starts (identical in both texts)
   const starts = [0];
-  for (let i = 0; i < p; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 && text.charCodeAt(i + 1) === 10) continue; // CRLF: the LF ends the line
-    if (isBreak(c)) starts.push(i + 1);
+  if (!text.includes('\r')) {
+    // (from \n to \n: indexOf scans far faster than a loop over every character)
+    for (let i = text.indexOf('\n'); i >= 0 && i < p; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  } else {
+    for (let i = 0; i < p; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 && text.charCodeAt(i + 1) === 10) continue; // CRLF: the LF ends the line
+      if (isBreak(c)) starts.push(i + 1);
+    }
   }
   const line = starts.length - 1;
 

@@ -254,10 +254,14 @@ export const dockerignoreMissing: Rule = {
     // holds the literal text of any default entry, no entry can match it (most words: `-y`, `&&`, package names)
     // (one regex for all the needles; the working directory looked up once per instruction, and only
     // for the words that hold none)
-    let workdirOf: { ins: InstructionInfo; dir: string } | undefined;
+    let workdirOf: { ins: InstructionInfo; dir: string | undefined; mayMatch: boolean } | undefined;
     for (const r of references(model)) {
-      const key = r.ins.keyword === 'COPY' || r.ins.keyword === 'ADD' || !r.ins.stage ? undefined : (workdirOf?.ins === r.ins ? workdirOf : (workdirOf = { ins: r.ins, dir: workdirAt(r.ins.stage, r.ins) })).dir;
-      if (!MAY_MATCH_DEFAULT.test(r.value) && (key === undefined || (key.startsWith('/') && !MAY_MATCH_DEFAULT.test(key)))) continue;
+      if (workdirOf?.ins !== r.ins) {
+        const dir = r.ins.keyword === 'COPY' || r.ins.keyword === 'ADD' || !r.ins.stage ? undefined : workdirAt(r.ins.stage, r.ins);
+        workdirOf = { ins: r.ins, dir, mayMatch: dir !== undefined && (!dir.startsWith('/') || MAY_MATCH_DEFAULT.test(dir)) };
+      }
+      const key = workdirOf.dir;
+      if (!workdirOf.mayMatch && !MAY_MATCH_DEFAULT.test(r.value)) continue;
       let byValue = resolved.get(key);
       if (!byValue) resolved.set(key, (byValue = new Map()));
       if (byValue.has(r.value)) continue;
