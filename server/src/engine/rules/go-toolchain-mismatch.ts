@@ -106,41 +106,51 @@ function ctxRelative(s: string): string {
 
 
 /**
- * What the build context puts into the file system of `stage` before `upTo`
- * (COPY/ADD without `--from` in the stage and its ancestors, and bind mounts
- * of the context on `upTo` itself); undefined when a path holds a variable.
+ * Landings, newest first, as a list that shares its tail: `items` are what one
+ * COPY/ADD (or a RUN's bind mounts) put there, `prev` what came before. Each
+ * COPY adds one cell, so the lists for every RUN of a long Dockerfile share
+ * their cells (arrays copied per COPY were quadratic: 100,000 COPYs).
  */
-function contextLandings(model: DockerfileModel, stage: Stage, upTo: InstructionInfo): readonly Landing[] | undefined {
-  const copies = copyLandings(model, stage);
-  // the COPY/ADD before `upTo` in this stage: the prefix after the last of them
-  const n = instructionsBefore(stage, ['COPY', 'ADD'], upTo).length;
-  const before = n === 0 ? copies.base : copies.after[n - 1];
-  if (!before) return undefined;
-  const mounts = runMounts(upTo);
-  if (!mounts.length) return before;
-  const out = before.slice();
-  for (const m of mounts) {
-    if (m.type !== 'bind' || m.from !== undefined || !m.target) continue;
-    if (m.target.includes('$') || (m.source ?? '').includes('$')) return undefined;
-    const rel = ctxRelative(m.source ?? '.');
-    const dest = containerPath(workdirAt(stage, upTo), m.target);
-    const dir = rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel));
-    out.push({ ctx: rel, dest, kind: dir ? 'dir' : 'file' });
-  }
-  return out;
+interface LandingList {
+  readonly items: readonly Landing[];
+  readonly prev: LandingList | undefined;
 }
 
 /**
- * What the COPY/ADD (without `--from`) of a stage put into its file system,
- * as prefixes: `base` is what its ancestors put there, `after[k]` that plus
- * the stage's first k+1 COPY/ADD (undefined from the first path that holds a
- * variable on). Once per stage: every go command of every RUN asks, and
- * building the list for each of them again was quadratic in the instructions.
- * The lists are shared: read-only.
+ * What the build context puts into the file system of `stage` before `upTo`
+ * (COPY/ADD without `--from` in the stage and its ancestors, and bind mounts
+ * of the context on `upTo` itself): undefined when nothing, null when a path
+ * holds a variable.
+ */
+function contextLandings(model: DockerfileModel, stage: Stage, upTo: InstructionInfo): LandingList | undefined | null {
+  const copies = copyLandings(model, stage);
+  // the COPY/ADD before `upTo` in this stage: the list after the last of them
+  const n = instructionsBefore(stage, ['COPY', 'ADD'], upTo).length;
+  const before = n === 0 ? copies.base : copies.after[n - 1];
+  if (before === null) return null;
+  const mounts = runMounts(upTo);
+  if (!mounts.length) return before;
+  const items: Landing[] = [];
+  for (const m of mounts) {
+    if (m.type !== 'bind' || m.from !== undefined || !m.target) continue;
+    if (m.target.includes('$') || (m.source ?? '').includes('$')) return null;
+    const rel = ctxRelative(m.source ?? '.');
+    const dest = containerPath(workdirAt(stage, upTo), m.target);
+    const dir = rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel));
+    items.push({ ctx: rel, dest, kind: dir ? 'dir' : 'file' });
+  }
+  return items.length ? { items, prev: before } : before;
+}
+
+/**
+ * What the COPY/ADD (without `--from`) of a stage put into its file system:
+ * `base` what its ancestors put there, `after[k]` that and the stage's first
+ * k+1 COPY/ADD (null from the first path that holds a variable on). Once per
+ * stage: every go command of every RUN asks.
  */
 interface CopyLandings {
-  base: readonly Landing[] | undefined;
-  after: (readonly Landing[] | undefined)[];
+  base: LandingList | undefined | null;
+  after: (LandingList | undefined | null)[];
 }
 const copyLandingsMemo = new KeyMemo<Stage, CopyLandings>();
 
@@ -152,11 +162,11 @@ function copyLandings(model: DockerfileModel, stage: Stage): CopyLandings {
   for (let s: Stage | undefined = stage; s && !copyLandingsMemo.has(s); s = s.parent) chain.push(s);
   for (const st of chain.reverse()) {
     const parent = st.parent ? copyLandingsMemo.get(st.parent) : undefined;
-    const base = parent ? (parent.after.length ? parent.after[parent.after.length - 1] : parent.base) : [];
-    const after: (readonly Landing[] | undefined)[] = [];
+    const base = parent ? (parent.after.length ? parent.after[parent.after.length - 1] : parent.base) : undefined;
+    const after: (LandingList | undefined | null)[] = [];
     let cur = base;
     for (const ins of instructionsBefore(st, ['COPY', 'ADD'])) {
-      if (cur) cur = withCopy(model, st, ins, cur);
+      if (cur !== null) cur = withCopy(model, st, ins, cur);
       after.push(cur);
     }
     copyLandingsMemo.set(st, { base, after });
@@ -164,28 +174,28 @@ function copyLandings(model: DockerfileModel, stage: Stage): CopyLandings {
   return copyLandingsMemo.get(stage)!;
 }
 
-/** `before` and what one COPY/ADD puts into the stage; undefined when a path holds a variable. */
-function withCopy(model: DockerfileModel, st: Stage, ins: InstructionInfo, before: readonly Landing[]): readonly Landing[] | undefined {
+/** `before` and what one COPY/ADD puts into the stage; null when a path holds a variable. */
+function withCopy(model: DockerfileModel, st: Stage, ins: InstructionInfo, before: LandingList | undefined): LandingList | undefined | null {
   if (flagValue(ins, 'from') !== undefined) return before;
   const p = copyPaths(ins);
   if (!p) return before;
   const sources = p.sources.filter((s) => !/^(https?:\/\/|git@|git:\/\/)/.test(s));
   if (!sources.length) return before;
-  if (p.dest.includes('$') || sources.some((s) => s.includes('$'))) return undefined;
-  const out = before.slice();
+  if (p.dest.includes('$') || sources.some((s) => s.includes('$'))) return null;
+  const items: Landing[] = [];
   const wd = workdirAt(st, ins);
   const dest = containerPath(wd, p.dest);
   const destIsDir = /[\\/]$/.test(p.dest) || p.sources.length > 1;
   for (const s of sources) {
     if (/[*?[]/.test(s)) {
-      out.push({ ctx: ctxRelative(s), dest, kind: 'glob' });
+      items.push({ ctx: ctxRelative(s), dest, kind: 'glob' });
       continue;
     }
     const rel = ctxRelative(s);
-    if (rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel))) out.push({ ctx: rel, dest, kind: 'dir' });
-    else out.push({ ctx: rel, dest: destIsDir ? path.posix.join(dest, path.posix.basename(rel)) : dest, kind: 'file' });
+    if (rel === '' || model.workspace.isDirectory(path.join(model.contextDir, rel))) items.push({ ctx: rel, dest, kind: 'dir' });
+    else items.push({ ctx: rel, dest: destIsDir ? path.posix.join(dest, path.posix.basename(rel)) : dest, kind: 'file' });
   }
-  return out;
+  return { items, prev: before };
 }
 
 /** The context-relative path of the file a landing puts at `target`, if it puts one there. */
@@ -256,20 +266,23 @@ function scanGoModSeenBy(model: DockerfileModel, gc: GoCommand): SeenGoMod | und
 }
 /** Linux's PATH_MAX: longer paths cannot be opened. */
 const PATH_MAX = 4096;
-const seenByDir = new KeyMemo<readonly Landing[], Map<string, SeenGoMod | undefined>>();
+const seenByDir = new KeyMemo<LandingList, Map<string, SeenGoMod | undefined>>();
 
-function walkUp(model: DockerfileModel, landings: readonly Landing[], dir: string): SeenGoMod | undefined {
+function walkUp(model: DockerfileModel, landings: LandingList, dir: string): SeenGoMod | undefined {
   // at most MAX_MODULE_DEPTH levels up: a made-up path of thousands of parts was quadratic
   for (let a = dir, level = 0; level <= MAX_MODULE_DEPTH; a = path.posix.dirname(a), level++) {
     const target = a === '/' ? '/go.mod' : a + '/go.mod';
-    for (let i = landings.length - 1; i >= 0; i--) {
-      const rel = landsAt(landings[i], target);
-      // (no file has a path longer than PATH_MAX: a made-up path of thousands of parts is not read 64 times)
-      if (rel === undefined || rel.length > PATH_MAX) continue;
-      const abs = path.join(model.contextDir, rel);
-      const text = model.workspace.readFile(abs);
-      if (text === undefined) continue;
-      return { mod: parseGoMod(text, abs), root: a };
+    // the newest landing first: a later COPY puts its file over an earlier one's
+    for (let l: LandingList | undefined = landings; l; l = l.prev) {
+      for (let i = l.items.length - 1; i >= 0; i--) {
+        const rel = landsAt(l.items[i], target);
+        // (no file has a path longer than PATH_MAX: a made-up path of thousands of parts is not read 64 times)
+        if (rel === undefined || rel.length > PATH_MAX) continue;
+        const abs = path.join(model.contextDir, rel);
+        const text = model.workspace.readFile(abs);
+        if (text === undefined) continue;
+        return { mod: parseGoMod(text, abs), root: a };
+      }
     }
     if (a === '/') return undefined;
   }
