@@ -214,19 +214,20 @@ if (typeof parserProto.createInstruction === 'function' && !parserProto.createIn
   parserProto.createInstructionMemo = true;
 }
 
+/** The entry of a dockerfile-ast node (checked against the memo: an entry let go is not used). */
+const nodeParses = new KeyMemo<Instruction, InstructionParse>();
+
 /**
  * An instruction's arguments, flags, exec form and shell script parsed at an
  * earlier lint of the same document (the language server's parse cache),
- * found by the instruction's text: a keystroke changes one instruction, and
+ * found by the dockerfile-ast node the incremental parse kept, or else by the
+ * instruction's text: a keystroke changes one instruction, and
  * the others are not joined, split and tokenized again. Offsets are kept
  * relative to the instruction's start and moved to where it is now. The
  * parts shared between lints are read-only: rules never change them, and
  * memos are kept on what is made anew at each lint (the instruction, stage,
  * script and model objects), never on the shared words and commands.
  */
-/** The entry of a dockerfile-ast node (checked against the memo: an entry let go is not used). */
-const nodeParses = new KeyMemo<Instruction, InstructionParse>();
-
 class InstructionReuse {
   private readonly memo: Map<string, InstructionParse>;
   private readonly gen: number;
