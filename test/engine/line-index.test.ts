@@ -1,12 +1,12 @@
 // LineIndex: line starts after \n, \r\n and lone \r (the texts without \r take a faster path).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineIndex } from '../../server/src/engine/text';
+import { LineIndex, lineStartsOf } from '../../server/src/engine/text';
 
-/** Reference: each line break found by a regex. */
-function starts(text: string): number[] {
+/** Reference: each line break found by a regex (those that end at or before `end`). */
+function starts(text: string, end = text.length): number[] {
   const out = [0];
-  for (const m of text.matchAll(/\r\n|\r|\n/g)) out.push(m.index + m[0].length);
+  for (const m of text.matchAll(/\r\n|\r|\n/g)) if (m.index + m[0].length <= end) out.push(m.index + m[0].length);
   return out;
 }
 
@@ -18,6 +18,8 @@ describe('LineIndex', () => {
         const text = parts.join('');
         const idx = new LineIndex(text);
         expect(idx.lineStarts).toEqual(starts(text));
+        // up to any offset (the incremental parse asks for the lines before an edit): a CRLF cut there does not count
+        for (let end = 0; end <= text.length; end++) expect(lineStartsOf(text, end)).toEqual(starts(text, end));
         for (let o = 0; o <= text.length; o++) expect(idx.offsetAt(idx.positionAt(o))).toBe(Math.min(o, idx.lineEnd(idx.positionAt(o).line)));
       }),
       { seed: 0x11de, numRuns: 400 },

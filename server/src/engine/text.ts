@@ -1,23 +1,36 @@
 import type { Position, Range, TextEdit } from './types';
 
+/**
+ * Where each line of `text` starts: 0, then just after each \n, \r\n or lone
+ * \r that ends at or before `end` (a \r\n cut by `end` does not count).
+ */
+export function lineStartsOf(text: string, end = text.length): number[] {
+  const out = [0];
+  // most texts have no \r: jump from \n to \n (indexOf scans far faster than a loop over every character)
+  if (!text.includes('\r')) {
+    for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+    return out;
+  }
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) {
+        if (i + 1 >= end) break;
+        i++;
+      }
+      out.push(i + 1);
+    } else if (c === 10) {
+      out.push(i + 1);
+    }
+  }
+  return out;
+}
+
 /** Offsets <-> LSP positions for one text. Lines end at \n, \r\n or a lone \r. */
 export class LineIndex {
-  readonly lineStarts: number[] = [0];
+  readonly lineStarts: number[];
   constructor(readonly text: string) {
-    // most texts have no \r: jump from \n to \n (indexOf scans far faster than a loop over every character)
-    if (!text.includes('\r')) {
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 13 /* \r */) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.lineStarts.push(i + 1);
-      } else if (c === 10) {
-        this.lineStarts.push(i + 1);
-      }
-    }
+    this.lineStarts = lineStartsOf(text);
   }
 
   get lineCount(): number {

@@ -19,6 +19,7 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import type { FlagInfo } from './model';
 import type { LogicalText, ShellScript } from './shell';
+import { lineStartsOf } from '../text';
 
 export interface ParsedDockerfile {
   /** The escape character (`# escape=` directive, `\` by default). */
@@ -121,17 +122,7 @@ function reparseEdited(old: string, prev: ParsedDockerfile, text: string): Parse
   if (p > 0 && text.charCodeAt(p - 1) === 13 && (text.charCodeAt(p) === 10 || old.charCodeAt(p) === 10)) return undefined;
 
   // the edited line, and where every line up to it starts (identical in both texts)
-  const starts = [0];
-  if (!text.includes('\r')) {
-    // (from \n to \n: indexOf scans far faster than a loop over every character)
-    for (let i = text.indexOf('\n'); i >= 0 && i < p; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  } else {
-    for (let i = 0; i < p; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 13 && text.charCodeAt(i + 1) === 10) continue; // CRLF: the LF ends the line
-      if (isBreak(c)) starts.push(i + 1);
-    }
-  }
+  const starts = lineStartsOf(text, p);
   const line = starts.length - 1;
 
   // the instruction holding that line

@@ -445,17 +445,11 @@ interface StageState {
   byKeyword: Map<string, number[]>;
 }
 
-// Computed once per stage (after the model is built), so asking at every instruction stays linear
-// and a long chain of stages is walked without recursion.
+// Computed once per stage (after the model is built), so asking at every instruction stays linear.
 const stageStates = new KeyMemo<Stage, StageState>();
 
 function stageState(stage: Stage): StageState {
-  const cached = stageStates.get(stage);
-  if (cached) return cached;
-  const chain: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !stageStates.has(s); s = s.parent) chain.push(s);
-  for (const st of chain.reverse()) {
-    const parent = st.parent ? stageStates.get(st.parent) : undefined;
+  return fromAncestry(stageStates, stage, (st, parent) => {
     let wd = parent ? parent.workdir[parent.workdir.length - 1] : st.base.goToolchain && !st.windows ? '/go' : st.windows ? 'C:\\' : '/';
     const envEnd = new Map(parent?.envEnd ?? []);
     let user = parent ? parent.user[parent.user.length - 1] : undefined;
@@ -484,9 +478,8 @@ function stageState(stage: Stage): StageState {
     });
     state.workdir.push(wd);
     state.user.push(user);
-    stageStates.set(st, state);
-  }
-  return stageStates.get(stage)!;
+    return state;
+  });
 }
 
 /** Working directory in effect before instruction `upTo` of a stage (or at its end). */
@@ -630,17 +623,29 @@ const roots = new KeyMemo<Stage, Stage>();
  */
 export function lineageMemo(own: (s: Stage) => boolean): (s: Stage) => boolean {
   const memo = new Map<Stage, boolean>();
-  return (stage) => {
-    const todo: Stage[] = [];
-    let s: Stage | undefined = stage;
-    for (; s && !memo.has(s); s = s.parent) todo.push(s);
-    let v = s ? memo.get(s)! : false;
-    for (let k = todo.length - 1; k >= 0; k--) {
-      v = v || own(todo[k]);
-      memo.set(todo[k], v);
-    }
-    return memo.get(stage)!;
-  };
+  return (stage) => fromAncestry(memo, stage, (st, parent) => !!parent || own(st));
+}
+
+/**
+ * A per-stage value made from the value of the stage it is built on
+ * (undefined for a stage built on an image), once per stage, kept in `memo`.
+ * The stages not computed yet are made from the oldest down, without
+ * recursion: a chain of thousands of stages (`FROM a AS b`, `FROM b AS c`…)
+ * does not overflow the stack.
+ */
+export function fromAncestry<V>(
+  memo: { get(s: Stage): V | undefined; has(s: Stage): boolean; set(s: Stage, v: V): unknown },
+  stage: Stage,
+  make: (st: Stage, parent: V | undefined) => V,
+): V {
+  if (memo.has(stage)) return memo.get(stage)!;
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s && !memo.has(s); s = s.parent) chain.push(s);
+  for (let k = chain.length - 1; k >= 0; k--) {
+    const st = chain[k];
+    memo.set(st, make(st, st.parent ? memo.get(st.parent) : undefined));
+  }
+  return memo.get(stage)!;
 }
 
 /** Stages whose ancestry includes `stage` (itself included). */

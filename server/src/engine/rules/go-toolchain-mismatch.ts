@@ -1,7 +1,7 @@
 import { globToRegExp as globRegExp } from '../dockerfile/glob';
 import * as path from 'node:path';
 import type { DockerfileModel, GoCommand, InstructionInfo, Stage } from '../dockerfile/model';
-import { instructionsBefore, lineageMemo, runCommands, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
+import { fromAncestry, instructionsBefore, lineageMemo, runCommands, stageLineage, stageRoot, workdirAt } from '../dockerfile/model';
 import { copyPaths, flagValue } from '../dockerfile/gobuild';
 import { compareGoVersions, MAX_MODULE_DEPTH, parseGoMod, parseGoVersion, type GoMod } from '../go';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -155,13 +155,7 @@ interface CopyLandings {
 const copyLandingsMemo = new KeyMemo<Stage, CopyLandings>();
 
 function copyLandings(model: DockerfileModel, stage: Stage): CopyLandings {
-  const known = copyLandingsMemo.get(stage);
-  if (known) return known;
-  // from the oldest ancestor not computed yet down to this stage (no recursion: a chain may be long)
-  const chain: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !copyLandingsMemo.has(s); s = s.parent) chain.push(s);
-  for (const st of chain.reverse()) {
-    const parent = st.parent ? copyLandingsMemo.get(st.parent) : undefined;
+  return fromAncestry(copyLandingsMemo, stage, (st, parent) => {
     const base = parent ? (parent.after.length ? parent.after[parent.after.length - 1] : parent.base) : undefined;
     const after: (LandingList | undefined | null)[] = [];
     let cur = base;
@@ -169,9 +163,8 @@ function copyLandings(model: DockerfileModel, stage: Stage): CopyLandings {
       if (cur !== null) cur = withCopy(model, st, ins, cur);
       after.push(cur);
     }
-    copyLandingsMemo.set(st, { base, after });
-  }
-  return copyLandingsMemo.get(stage)!;
+    return { base, after };
+  });
 }
 
 /** `before` and what one COPY/ADD puts into the stage; null when a path holds a variable. */
