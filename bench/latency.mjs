@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { configAnswer, DOCKERFILES, LspClient, MANIFESTS, ms, now, OUR_SERVER, PEER_SERVER, stats, tmpdir } from './lib.mjs';
+import { configAnswer, DOCKERFILES, LspClient, MANIFESTS, ms, now, OUR_SERVER, PEER_SERVER, stats, threadCpu, tmpdir } from './lib.mjs';
 
 const WORKLOAD = /^[ \t-]*kind:[ \t]*["']?(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Job|CronJob)\b/m;
 
@@ -78,7 +78,12 @@ function editPlan(text, kind) {
   return { lines, cands, typed: '-dev.1234567890abcde' };
 }
 
-export async function session({ server, text, file, languageId, settings, edits, warmup, byVersion }) {
+/**
+ * One server process: open `text`, type `warmup + edits` characters one at a time and time each
+ * from didChange to its publishDiagnostics. With `window`, the server's CPU time per edit (main
+ * thread, other threads) is read from /proc every `window` timed edits.
+ */
+export async function session({ server, text, file, languageId, settings, edits, warmup, byVersion, window }) {
   const [cmd, args] = server;
   const uri = pathToFileURL(file).href;
   const client = new LspClient(cmd, args, { onRequest: configAnswer(settings), cwd: path.dirname(file) });
@@ -92,7 +97,14 @@ export async function session({ server, text, file, languageId, settings, edits,
     const samples = [];
     let version = 1;
     let lastCount = 0;
+    const cpu = [];
+    let cpuMark = window ? threadCpu(client.proc.pid) : undefined;
     for (let k = 0; k < warmup + edits; k++) {
+      if (cpuMark && k > warmup && (k - warmup) % window === 0) {
+        const c = threadCpu(client.proc.pid);
+        if (c) cpu.push({ mainMsPerEdit: (c.main - cpuMark.main) / window, otherMsPerEdit: (c.others - cpuMark.others) / window });
+        cpuMark = c;
+      }
       const line = plan.cands[(Math.floor(k / plan.typed.length) * 7) % plan.cands.length];
       const ch = plan.typed[k % plan.typed.length];
       const pos = { line, character: lens[line] };
@@ -106,7 +118,11 @@ export async function session({ server, text, file, languageId, settings, edits,
       if (k >= warmup) samples.push(ms(t0, d.at));
       lastCount = d.params.diagnostics.length;
     }
-    return { ...stats(samples), diagnostics: lastCount, samples };
+    if (cpuMark && edits % window === 0) {
+      const c = threadCpu(client.proc.pid);
+      if (c) cpu.push({ mainMsPerEdit: (c.main - cpuMark.main) / window, otherMsPerEdit: (c.others - cpuMark.others) / window });
+    }
+    return { ...stats(samples), diagnostics: lastCount, samples, cpu };
   } finally {
     await client.close();
   }
@@ -123,10 +139,14 @@ export function goServiceFolder(dir) {
 export async function latencyBench({ quick }) {
   // the Dockerfile: ours (debounce 0) and the peer in alternating sessions, `rounds` of each (the
   // machine's load drifts: alternating gives both the same share of it); each session opens the
-  // document and types `2 * half` characters with no warm-up, timed one by one: edits 1..half are
-  // what follows the open (the JIT still compiling the engine), edits half+1..2*half the warm state
+  // document and types `windows * half` characters with no warm-up, timed one by one and reported
+  // by window of `half` edits: edits 1..half follow the open (V8 is compiling the server: slow, and
+  // where the tail is), the next window is still warming up (V8's compiler threads still optimize
+  // the engine in the background and compete with both processes for the cores: see the CPU per
+  // edit), the last one is the warm state of a server that has been used
   const rounds = quick ? 1 : 3;
   const half = quick ? 40 : 200;
+  const windows = quick ? 2 : 5;
   // the default-debounce sessions (what a user waits: the debounce plus the work) keep a short warm-up
   const edits = quick ? 40 : 200;
   const warmup = quick ? 5 : 20;
@@ -140,21 +160,33 @@ export async function latencyBench({ quick }) {
     const mfFile = path.join(dir, 'deploy.yaml');
     fs.writeFileSync(mfFile, manifest);
     const res = {
-      rounds, half, edits, warmup,
+      rounds, half, windows, edits, warmup,
       dockerfile: { lines: dockerfile.split('\n').length - 1, bytes: Buffer.byteLength(dockerfile) },
       manifest: { lines: manifest.split('\n').length - 1, documents: docs, bytes: Buffer.byteLength(manifest) },
     };
-    const strip = (s) => { const { samples, ...rest } = s; return rest; };
-    /** Sessions of 2 * half edits, pooled: { early, late } stats, plus each session's median (the spread between sessions). */
+    const strip = (s) => { const { samples, cpu, ...rest } = s; return rest; };
+    /**
+     * Sessions of windows * half edits, pooled by window: `byWindow` (stats and the server's CPU
+     * per edit for each window), and `early` (the first window), `second` and `late` (the last),
+     * each with every session's median (the spread between sessions).
+     */
     const split = (sessions) => {
-      const part = (from, to) => ({
-        ...stats(sessions.flatMap((r) => r.samples.slice(from, to))),
+      const part = (w) => ({
+        ...stats(sessions.flatMap((r) => r.samples.slice(w * half, (w + 1) * half))),
         diagnostics: sessions[sessions.length - 1].diagnostics,
-        sessionMedians: sessions.map((r) => +stats(r.samples.slice(from, to)).median.toFixed(2)),
+        sessionMedians: sessions.map((r) => +stats(r.samples.slice(w * half, (w + 1) * half)).median.toFixed(2)),
       });
-      return { early: part(0, half), late: part(half, 2 * half) };
+      const cpuOf = (w, k) => {
+        const xs = sessions.map((r) => r.cpu[w]?.[k]).filter((x) => x !== undefined);
+        return xs.length ? +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : undefined;
+      };
+      const byWindow = Array.from({ length: windows }, (_, w) => {
+        const { n, median, p95, max } = part(w);
+        return { from: w * half + 1, to: (w + 1) * half, n, median, p95, max, mainMsPerEdit: cpuOf(w, 'mainMsPerEdit'), otherMsPerEdit: cpuOf(w, 'otherMsPerEdit') };
+      });
+      return { early: part(0), second: part(1), late: part(windows - 1), byWindow };
     };
-    const df = { text: dockerfile, file: dfFile, languageId: 'dockerfile', edits: 2 * half, warmup: 0 };
+    const df = { text: dockerfile, file: dfFile, languageId: 'dockerfile', edits: windows * half, warmup: 0, window: half };
     const run = (who) =>
       who === 'ours'
         ? session({ ...df, server: OUR_SERVER(), settings: { debounceMs: 0 }, byVersion: true })
@@ -164,9 +196,9 @@ export async function latencyBench({ quick }) {
     for (let k = 0; k < rounds; k++) for (const who of k % 2 ? ['peer', 'ours'] : ['ours', 'peer']) sessions[who].push(await run(who));
     res.dockerfile.ours0 = split(sessions.ours);
     res.dockerfile.peer = split(sessions.peer);
-    res.dockerfile.oursDefault = strip(await session({ ...df, edits, warmup, server: OUR_SERVER(), settings: {}, byVersion: true }));
+    res.dockerfile.oursDefault = strip(await session({ ...df, edits, warmup, window: undefined, server: OUR_SERVER(), settings: {}, byVersion: true }));
     const mf = { text: manifest, file: mfFile, languageId: 'yaml' };
-    res.manifest.ours0 = split([await session({ ...mf, edits: 2 * half, warmup: 0, server: OUR_SERVER(), settings: { debounceMs: 0 }, byVersion: true })]);
+    res.manifest.ours0 = split([await session({ ...mf, edits: windows * half, warmup: 0, window: half, server: OUR_SERVER(), settings: { debounceMs: 0 }, byVersion: true })]);
     res.manifest.oursDefault = strip(await session({ ...mf, edits, warmup, server: OUR_SERVER(), settings: {}, byVersion: true }));
     return res;
   } finally {
