@@ -167,6 +167,20 @@ describe('container-tuner lint on Kubernetes manifests', () => {
     expect(json.find((f: { file: string }) => f.file === 'chart/templates/service.yaml').findings).toEqual([]);
   });
 
+  it('reports a rendered manifest committed to the repository at its own path and lines, with its fixes', () => {
+    // `# Source:` comments name templates elsewhere (or nowhere): only stdin is split by them
+    write('deploy/rendered.yaml', `---\n# Source: chart/templates/deployment.yaml\n${DEPLOY}`);
+    write('plain/deploy.yaml', DEPLOY);
+    type Json = { file: string; findings: { rule: string; line: number; fixable: boolean }[] }[];
+    const rendered: Json = JSON.parse(run(['lint', 'deploy', '--format', 'json']).out);
+    const plain: Json = JSON.parse(run(['lint', 'plain', '--format', 'json']).out);
+    expect(rendered.map((f) => f.file)).toEqual([path.join('deploy', 'rendered.yaml')]);
+    // the same findings as without the two lines above the document, two lines down, as fixable
+    expect(plain[0].findings.length).toBeGreaterThan(0);
+    expect(rendered[0].findings.map((x) => `${x.rule}:${x.line}:${x.fixable}`)).toEqual(plain[0].findings.map((x) => `${x.rule}:${x.line + 2}:${x.fixable}`));
+    expect(rendered[0].findings.map((x) => `${x.rule}:${x.line}`)).toContain('k8s-image-pull-latest:12');
+  });
+
   it('skips Helm templates themselves without noise', () => {
     write('chart/Chart.yaml', 'apiVersion: v2\nname: chart\nversion: 0.1.0\n');
     write('chart/templates/deploy.yaml', DEPLOY);

@@ -234,7 +234,9 @@ export function main(argv: string[], io: CliIO = defaultIO()): number {
       }
     }
     const { findings } = lint({ ...input, text }, workspace, lintOpts);
-    const split = languageId === 'yaml' ? splitBySource(text, findings) : undefined;
+    // only rendered output read from stdin is split: a file on disk (a rendered manifest committed to
+    // the repository, `# Source:` comments and all) is what gets fixed and opened, at its own lines
+    const split = isStdin && languageId === 'yaml' ? splitBySource(text, findings) : undefined;
     if (split) for (const part of split) reports.push({ file: part.file, findings: part.findings, fixable: fixableSet(part.findings), fixed: 0 });
     else reports.push({ file: name, findings, fixable: fixableSet(findings), fixed });
   }
@@ -270,9 +272,10 @@ function guessStdinName(text: string): string {
 }
 
 /**
- * Rendered Helm output (`helm template`) names each document's template in a
- * `# Source: chart/templates/x.yaml` comment: findings are reported against
- * that file, with lines counted from the start of the rendered document.
+ * Rendered Helm output (`helm template`) read from stdin names each document's
+ * template in a `# Source: chart/templates/x.yaml` comment: findings are
+ * reported against that file, with lines counted from the start of the
+ * rendered document.
  */
 export function splitBySource(text: string, findings: Finding[]): { file: string; findings: Finding[] }[] | undefined {
   const lines = text.split(/\r\n|\n|\r/);
