@@ -28,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext, codeCacheDir?: 
     ],
     synchronize: {
       configurationSection: 'containerTuner',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{go.mod,.dockerignore,*.dockerignore,.container-tuner.yaml,.container-tuner.yml}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{go.mod,.dockerignore,*.dockerignore,.container-tuner.yaml,.container-tuner.yml,kustomization.yaml,kustomization.yml,Kustomization,skaffold.yaml,skaffold.yml,Tiltfile,Chart.yaml}'),
     },
     // `trusted`: in an untrusted workspace the server runs no docker command (read again on every (re)start)
     initializationOptions: () => ({ settings: vscode.workspace.getConfiguration('containerTuner'), trusted: vscode.workspace.isTrusted }),

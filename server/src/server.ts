@@ -118,6 +118,9 @@ interface LintCache {
   findings: Finding[];
 }
 
+/** Files around a manifest that its findings depend on (kustomize, skaffold, Helm). */
+const AROUND_MANIFESTS = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization', 'skaffold.yaml', 'skaffold.yml', 'Chart.yaml']);
+
 export function startServer(connection: Connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
   // the disk as read in the last second (a burst of keystrokes stats go.mod, .dockerignore and the
@@ -300,7 +303,8 @@ export function startServer(connection: Connection = process.argv.includes('--st
       workspace.invalidate();
     }
     const base = path.basename(p);
-    if (base === 'go.mod' || base.startsWith('.container-tuner') || base.endsWith('.dockerignore')) {
+    // files other documents' findings are read from (the manifests' deploy tooling too)
+    if (base === 'go.mod' || base.startsWith('.container-tuner') || base.endsWith('.dockerignore') || AROUND_MANIFESTS.has(base)) {
       for (const other of documents.all()) if (other.uri !== doc.uri) schedule(other);
     }
   }

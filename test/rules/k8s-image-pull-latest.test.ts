@@ -23,6 +23,27 @@ ruleTester(
       { name: 'compose file', path: 'docker-compose.yaml', code: 'services:\n  api:\n    image: nginx\n' },
       { name: 'helm template', code: deploy('      - name: api\n        image: {{ .Values.image }}\n') },
       { name: 'pragma before the container', code: deploy('      # container-tuner ignore=k8s-image-pull-latest\n      - name: api\n        image: nginx\n') },
+      { name: "ko's import path, resolved by ko at deploy", code: deploy('      - name: api\n        image: ko://github.com/acme/api/cmd/api\n') },
+      {
+        name: 'the kustomization next to the file pins the tag (images: newTag)',
+        code: deploy('      - name: api\n        image: registry.k8s.io/external-dns/external-dns\n'),
+        files: { 'deploy/kustomization.yaml': 'resources:\n- app.yaml\nimages:\n- name: registry.k8s.io/external-dns/external-dns\n  newTag: v0.15.0\n' },
+      },
+      {
+        name: 'the kustomization next to the file pins a digest, Docker Hub spelled differently',
+        code: deploy('      - name: api\n        image: docker.io/library/nginx:latest\n'),
+        files: { 'deploy/kustomization.yml': 'resources: [app.yaml]\nimages:\n- name: nginx\n  newName: ghcr.io/acme/nginx\n  digest: sha256:0123\n' },
+      },
+      {
+        name: 'skaffold builds the image and deploys it tagged (skaffold.yaml at the repository root, in a profile)',
+        code: deploy('      - name: api\n        image: checkoutservice\n'),
+        files: { '.git/HEAD': 'ref: refs/heads/main\n', 'skaffold.yaml': 'apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: frontend\n---\napiVersion: skaffold/v4beta6\nkind: Config\nprofiles:\n- name: gcb\n  build:\n    artifacts:\n    - image: checkoutservice\n      context: src/checkoutservice\n' },
+      },
+      {
+        name: "Tilt's docker_build names the image",
+        code: deploy('      - name: api\n        image: example-go-image\n'),
+        files: { 'Tiltfile': "k8s_yaml('deploy/app.yaml')\ndocker_build('example-go-image', '.', dockerfile='deployments/Dockerfile')\n" },
+      },
     ],
     invalid: [
       {
@@ -50,6 +71,20 @@ ruleTester(
         findings: [{ line: 12, text: 'busybox' }],
         output: null,
         fixes: [{ title: /IfNotPresent/, output: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n    name: job\nspec:\n    jobTemplate:\n        spec:\n            template:\n                spec:\n                    initContainers:\n                        - name: init\n                          image: busybox\n                          imagePullPolicy: IfNotPresent\n                    containers:\n                        - name: job\n                          image: ghcr.io/acme/job:2\n' }],
+      },
+      {
+        name: 'the kustomization next to the file does not list it, or leaves the tag as it is, or sets latest',
+        code: deploy('      - name: api\n        image: nginx\n      - name: side\n        image: ghcr.io/acme/side\n      - name: third\n        image: ghcr.io/acme/third:latest\n'),
+        files: { 'deploy/kustomization.yaml': 'resources:\n- app.yaml\nimages:\n- name: ghcr.io/acme/side\n  newName: ghcr.io/acme/side2\n- name: ghcr.io/acme/third\n  newTag: latest\n', 'deploy/other/kustomization.yaml': 'resources:\n- ../app.yaml\nimages:\n- name: nginx\n  newTag: "1.27"\n' },
+        findings: [{ line: 10, text: 'nginx' }, { line: 12, text: 'ghcr.io/acme/side' }, { line: 14, text: 'ghcr.io/acme/third:latest' }],
+        output: null,
+      },
+      {
+        name: 'skaffold and Tilt build other images; a skaffold.yaml above the repository root is not read',
+        code: deploy('      - name: api\n        image: nginx\n'),
+        files: { 'deploy/.git/HEAD': 'ref: refs/heads/main\n', 'skaffold.yaml': 'build:\n  artifacts:\n  - image: nginx\n', 'deploy/Tiltfile': "docker_build('api', '.')\n", 'deploy/skaffold.yaml': 'build:\n  artifacts:\n  - image: frontend\n' },
+        findings: [{ line: 10, text: 'nginx' }],
+        output: null,
       },
       {
         name: 'kind: List items',

@@ -191,6 +191,22 @@ describe('language server over stdio', () => {
     expect(q.diagnostics).toEqual([]);
   });
 
+  it('re-lints an open manifest when the kustomization.yaml next to it changes in an editor buffer', async () => {
+    const sub = path.join(dir, 'kz');
+    fs.mkdirSync(sub, { recursive: true });
+    const uri = pathToFileURL(path.join(sub, 'app.yaml')).href;
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: ghcr.io/acme/c\n';
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const before = await waitFor((x) => x.uri === uri && x.version === 1, 'diagnostics for kz/app.yaml');
+    expect(before.diagnostics.map((d) => d.code)).toContain('k8s-image-pull-latest');
+    // not saved: the server reads the buffer, and re-lints the other open documents
+    const kz = pathToFileURL(path.join(sub, 'kustomization.yaml')).href;
+    const from = diagnostics.length;
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri: kz, languageId: 'yaml', version: 1, text: 'resources:\n- app.yaml\nimages:\n- name: ghcr.io/acme/c\n  newTag: v1.0.0\n' } });
+    const after = await waitFor((x) => x.uri === uri && diagnostics.indexOf(x) >= from, 'diagnostics for kz/app.yaml after the kustomization opened');
+    expect(after.diagnostics.map((d) => d.code)).not.toContain('k8s-image-pull-latest');
+  });
+
   it('answers requests for unknown documents without failing', async () => {
     const uri = pathToFileURL(path.join(dir, 'nope', 'Dockerfile')).href;
     expect(await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } })).toEqual([]);

@@ -1,5 +1,6 @@
 import { parseImageRef } from '../images';
 import { insertAfterPair, trimmedSpan } from '../k8s/edit';
+import { imageNameKey, kustomizePinsImage, toolBuiltImages } from '../k8s/tooling';
 import { getScalar, scalarString } from '../k8s/model';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
 
@@ -14,13 +15,16 @@ export const k8sImagePullLatest: Rule = {
       for (const c of w.containers) {
         const image = scalarString(c.image);
         if (!c.image || !image) continue;
-        // placeholders filled in later (kustomize, envsubst, skaffold) are not images yet
-        if (/[$<>{}\s]/.test(image)) continue;
+        // placeholders filled in later (envsubst, a CD tool; ko's `ko://import/path`) are not images yet
+        if (/[$<>{}\s]/.test(image) || image.includes('://')) continue;
         const ref = parseImageRef(image);
         if (ref.digest) continue;
         if (ref.tag !== undefined && ref.tag !== 'latest') continue;
         const policy = scalarString(getScalar(w.doc, c.node, 'imagePullPolicy'));
         if (policy) continue; // an explicit policy is a decision (Always on purpose, or IfNotPresent/Never)
+        // the deploy tooling writes a pinned image in its place: the kustomization next to the file
+        // (`images:` with a newTag or digest), or skaffold/Tilt, which build this name and deploy it tagged
+        if (kustomizePinsImage(model, image) || toolBuiltImages(model).has(imageNameKey(image))) continue;
         const [s, e] = trimmedSpan(model, c.image);
         out.push({
           message: `\`${image}\` ${ref.tag ? 'uses `:latest`' : 'has no tag'}, so imagePullPolicy defaults to Always: every pod start asks the registry first (slower starts and scale-out, and a registry outage stops them). Pin a version tag or digest; or set \`imagePullPolicy: IfNotPresent\`.`,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isAlias, isMap, isScalar, parse as parseYaml, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Config } from '../config';
 import { columnOf, edit, insertIntoMap, trimmedSpan, type Entry } from '../k8s/edit';
 import { getPair, getScalar, type Container, type ManifestModel, type Workload } from '../k8s/model';
@@ -7,6 +7,7 @@ import { parseQuantity } from '../k8s/quantity';
 import { rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Range, TextEdit } from '../types';
 import { KeyMemo } from '../memo';
+import { kustomizationNextTo } from '../k8s/tooling';
 
 /** The container's `name` value, or its first key when it has no name: where container-wide findings point. */
 export function containerAnchor(model: ManifestModel, c: Container, doc: Document): Range {
@@ -16,38 +17,10 @@ export function containerAnchor(model: ManifestModel, c: Container, doc: Documen
   return rangeOf(model, s, e);
 }
 
-const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const patchFiles = new KeyMemo<ManifestModel, boolean>();
-
-/** Whether a kustomization.yaml next to the manifest applies it as a patch (it then holds only the changed fields). */
+/** Whether the kustomization next to the manifest applies it as a patch (it then holds only the changed fields). */
 function isKustomizePatch(model: ManifestModel): boolean {
-  const known = patchFiles.get(model);
-  if (known !== undefined) return known;
-  let found = false;
-  const self = path.resolve(model.path);
-  const dir = path.dirname(self);
-  for (const name of KUSTOMIZATION) {
-    const text = model.workspace.readFile(path.join(dir, name));
-    if (text === undefined) continue;
-    let k: unknown;
-    try {
-      k = parseYaml(text, { maxAliasCount: 100 });
-    } catch {
-      break;
-    }
-    if (!k || typeof k !== 'object') break;
-    const rec = k as Record<string, unknown>;
-    const paths: unknown[] = [];
-    if (Array.isArray(rec.patchesStrategicMerge)) paths.push(...rec.patchesStrategicMerge);
-    for (const key of ['patches', 'patchesJson6902']) {
-      const list = rec[key];
-      if (Array.isArray(list)) for (const it of list) paths.push(it && typeof it === 'object' ? (it as Record<string, unknown>).path : it);
-    }
-    found = paths.some((p) => typeof p === 'string' && path.resolve(dir, p) === self);
-    break;
-  }
-  patchFiles.set(model, found);
-  return found;
+  const k = kustomizationNextTo(model);
+  return !!k && k.patches.includes(path.resolve(model.path));
 }
 
 /**
