@@ -65,9 +65,23 @@ ruleTester(
         ],
       },
       {
-        name: 'message explains BestEffort and GOMEMLIMIT',
+        name: 'message explains BestEffort and, for a Go service (go.mod above), GOMEMLIMIT',
         code: deploy('      - name: api\n        image: api:1\n'),
+        files: { 'go.mod': 'module example.com/api\n\ngo 1.22\n' },
         findings: [{ line: 9, text: 'api', message: /BestEffort[\s\S]*GOMEMLIMIT \(about 90 % of the limit\)/ }],
+        output: null,
+      },
+      {
+        name: 'no GOMEMLIMIT in the message of a container that is not a Go service (nginx next to a go.mod; no go.mod at all)',
+        code: deploy('      - name: web\n        image: nginx:1.27\n'),
+        files: { 'go.mod': 'module example.com/api\n\ngo 1.22\n' },
+        findings: [{ line: 9, text: 'web', message: /^(?![\s\S]*GOMEMLIMIT)[\s\S]*without a memory limit one leak can take the node's memory\.$/ }],
+        output: null,
+      },
+      {
+        name: 'no GOMEMLIMIT in the message when nothing says the container runs Go',
+        code: deploy('      - name: api\n        image: ghcr.io/acme/api:1\n'),
+        findings: [{ line: 9, text: 'api', message: /^(?![\s\S]*GOMEMLIMIT)/ }],
         output: null,
       },
       {

@@ -8,6 +8,7 @@ import { rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Range, TextEdit } from '../types';
 import { KeyMemo } from '../memo';
 import { kustomizationNextTo } from '../k8s/tooling';
+import { goRuntimeContainer } from './k8s-go-maxprocs';
 
 /** The container's `name` value, or its first key when it has no name: where container-wide findings point. */
 export function containerAnchor(model: ManifestModel, c: Container, doc: Document): Range {
@@ -200,7 +201,11 @@ export const k8sResourcesMissing: Rule = {
           if (missing.requestsMemory) why.push('without a memory request the scheduler may place it on a node with no room for it');
         }
         if (missing.limitsMemory)
-          why.push("without a memory limit one leak can take the node's memory, and a Go service cannot size GOMEMLIMIT (about 90 % of the limit) to stay clear of the OOM killer");
+          why.push(
+            "without a memory limit one leak can take the node's memory" +
+              // (the GOMEMLIMIT part only for a container that looks like a Go service: not nginx, redis, busybox…)
+              (goRuntimeContainer(model, w, c, config) ? ', and a Go service cannot size GOMEMLIMIT (about 90 % of the limit) to stay clear of the OOM killer' : ''),
+          );
         const fix = buildFix(model, c, missing, config);
         out.push({
           message: `${who} sets no ${names.map((n) => `\`${n}\``).join(', ')}: ${why.join('; ')}.`,
