@@ -50,6 +50,13 @@ ruleTester(
       { name: 'GOMEMLIMIT set', files: GO124, code: deploy(api(mem('1Gi'), gomemlimit('900MiB'))) },
       { name: 'GOMEMLIMIT off is a decision', files: GO124, code: deploy(api(mem('1Gi'), gomemlimit('"off"'))) },
       { name: 'GOMEMLIMIT from the downward API', files: GO124, code: deploy(api(mem('1Gi'), downward())) },
+      { name: 'downward API with divisor 1 (plain bytes)', files: GO124, code: deploy(api(mem('1Gi'), downward() + '              divisor: "1"\n')) },
+      {
+        name: 'downward API, no memory limit, but a LimitRange in the file gives a default one',
+        files: GO124,
+        code: 'apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 512Mi}\n---\n' + deploy(api('          requests:\n            memory: 256Mi\n', downward())),
+      },
+      { name: 'downward API, neither a memory limit nor a request (resources set elsewhere)', files: GO124, code: deploy(api('          requests:\n            cpu: 100m\n', downward())) },
       { name: 'malformed GOMEMLIMIT is go-env-syntax business', files: GO124, code: deploy(api(mem('1Gi'), gomemlimit('900Mi'))) },
       {
         name: 'automemlimit required',
@@ -83,6 +90,20 @@ ruleTester(
       { name: 'pragma before the container', files: GO124, code: deploy('      # container-tuner ignore=k8s-go-memlimit\n' + api(mem('1Gi'))) },
     ],
     invalid: [
+      {
+        name: 'downward API with divisor 1Mi: the limit in MiB, read by Go as bytes (error; the fix removes the divisor)',
+        files: GO124,
+        code: deploy(api(mem('1Gi'), downward() + '              divisor: 1Mi # MiB\n')),
+        findings: [{ line: 16, text: '1Mi', severity: 'error', message: /`1Gi` → `1024`[\s\S]*reads a bare number as bytes[\s\S]*`921MiB`/ }],
+        output: deploy(api(mem('1Gi'), downward())),
+      },
+      {
+        name: 'downward API on limits.memory of a container with no memory limit (and GOGC=off)',
+        files: GO124,
+        code: deploy(api('          requests:\n            memory: 256Mi\n', downward() + '        - name: GOGC\n          value: "off"\n')),
+        findings: [{ line: 15, text: 'limits.memory', severity: 'warning', message: /no memory limit: the downward API then yields the node's allocatable memory[\s\S]*`GOGC=off` nothing bounds the heap/ }],
+        output: null,
+      },
       {
         name: '1Gi limit, no env: 921MiB',
         files: GO124,

@@ -114,16 +114,17 @@ export function setElsewhere(model: ManifestModel, w: Workload, c: Container, na
 }
 
 /**
- * Whether a CPU limit may come from outside the container's own resources: a
- * LimitRange of this file with a default CPU limit, or pod-level `resources`.
+ * Whether a CPU (or memory) limit may come from outside the container's own
+ * resources: a LimitRange of this file with a default limit for it, or
+ * pod-level `resources`.
  */
-export function cpuLimitMayComeFromElsewhere(model: ManifestModel, w: Workload): boolean {
+export function cpuLimitMayComeFromElsewhere(model: ManifestModel, w: Workload, resource: 'cpu' | 'memory' = 'cpu'): boolean {
   if (getNode(w.doc, w.podSpec, 'resources')) return true;
   for (const o of objects(model)) {
     if (scalarString(getScalar(o.doc, o.root, 'kind')) !== 'LimitRange') continue;
     const limits = getNode(o.doc, getMap(o.doc, o.root, 'spec'), 'limits');
     if (!isSeq(limits)) return true;
-    for (const it of limits.items) if (getNode(o.doc, getMap(o.doc, it, 'default'), 'cpu') !== undefined) return true;
+    for (const it of limits.items) if (getNode(o.doc, getMap(o.doc, it, 'default'), resource) !== undefined) return true;
   }
   return false;
 }
