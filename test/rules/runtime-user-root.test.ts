@@ -52,6 +52,24 @@ ruleTester(runtimeUserRoot, {
       fixes: [{ title: 'Add USER 65532:65532 at the end of the final stage', output: BUILD + 'FROM scratch\n' + APP + 'EXPOSE 80\n' + USER + '\n' }],
     },
     {
+      name: 'EXPOSE ${PORT} from an ENV above 1024: no low-port note, fix preferred',
+      code: BUILD + 'FROM scratch\n' + APP + 'ENV ND_PORT=4533\nEXPOSE ${ND_PORT}\n',
+      findings: [{ line: 5, message: /^(?![\s\S]*port below 1024)/ }],
+      output: BUILD + 'FROM scratch\n' + APP + 'ENV ND_PORT=4533\nEXPOSE ${ND_PORT}\n' + USER + '\n',
+    },
+    {
+      name: 'EXPOSE $PORT from an ENV below 1024: the note',
+      code: BUILD + 'FROM scratch\n' + APP + 'ENV PORT=443\nEXPOSE $PORT/tcp\n',
+      findings: [{ line: 5, message: 'port below 1024' }],
+      output: null,
+    },
+    {
+      name: 'EXPOSE of a variable with no known value: no note, and no fix applied blindly',
+      code: BUILD + 'FROM scratch\n' + APP + 'ARG PORT\nEXPOSE ${PORT}\n',
+      findings: [{ line: 5, message: /^(?![\s\S]*port below 1024)/ }],
+      output: null,
+    },
+    {
       name: 'distroless without a tag: the nonroot tag',
       code: BUILD + 'FROM gcr.io/distroless/static-debian12\n' + APP,
       findings: [{ line: 5, text: 'gcr.io/distroless/static-debian12', message: '`gcr.io/distroless/static-debian12:latest` runs as root' }],

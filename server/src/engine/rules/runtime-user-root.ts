@@ -1,5 +1,5 @@
 import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
-import { stageLineage, stageRoot } from '../dockerfile/model';
+import { envAt, expandVariables, stageLineage, stageRoot } from '../dockerfile/model';
 import { imageTagSpot, tagReplacement } from '../dockerfile/imagetag';
 import type { ImageRef } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
@@ -67,12 +67,21 @@ function lastUser(final: Stage): { ins: InstructionInfo; root: boolean | undefin
 }
 
 /** Ports an EXPOSE lists; NaN for one written with a variable. */
+/** The ports the image EXPOSEs, ENV variables expanded (`EXPOSE ${PORT}`); NaN for one whose value is not known. */
 function exposedPorts(stage: Stage): number[] {
   const out: number[] = [];
   for (const s of stageLineage(stage))
     for (const ins of s.instructions) {
       if (ins.keyword !== 'EXPOSE') continue;
-      for (const w of ins.args.text.trim().split(/\s+/).filter(Boolean)) out.push(w.includes('$') ? NaN : parseInt(w, 10));
+      for (const w of ins.args.text.trim().split(/\s+/).filter(Boolean)) {
+        if (!w.includes('$')) {
+          out.push(parseInt(w, 10));
+          continue;
+        }
+        const env = envAt(s, ins);
+        const v = expandVariables(w, (name) => env.get(name)?.value);
+        out.push(v === undefined ? NaN : parseInt(v, 10));
+      }
     }
   return out;
 }
@@ -124,7 +133,9 @@ export const runtimeUserRoot: Rule = {
     const [rs, re] = inFinal ? [user.start, user.end] : [word.start, word.end];
 
     const ports = exposedPorts(final);
-    const lowPort = ports.some((p) => Number.isNaN(p) || p < 1024);
+    const lowPort = ports.some((p) => p < 1024);
+    // a port whose value is not known may be low: no fix is applied blindly, and the message says nothing of it
+    const mayBeLow = lowPort || ports.some((p) => Number.isNaN(p));
     const minimal = root.base.kind === 'scratch' || root.base.kind === 'distroless' || root.base.kind === 'distroless-static';
     const hasRun = lineage.some((s) => s.instructions.some((i) => i.keyword === 'RUN'));
     const fixes: Fix[] = [];
@@ -134,7 +145,7 @@ export const runtimeUserRoot: Rule = {
       if (tag && spot?.edit && !spot.digest) {
         fixes.push({
           title: `Use the nonroot variant (${fullRepo(root.ref)}:${tag})`,
-          preferred: !lowPort && !hasRun,
+          preferred: !mayBeLow && !hasRun,
           edits: [editAt(model, spot.edit.start, spot.edit.end, tagReplacement(spot.edit, tag))],
         });
       }
@@ -146,7 +157,7 @@ export const runtimeUserRoot: Rule = {
       fixes.push({
         title: `Add USER ${NONROOT} at the end of the final stage`,
         // scratch and distroless ship nothing that needs root (unless a RUN made root-owned files); other bases may own files the service writes
-        preferred: !explicit && minimal && !lowPort && !hasRun && !fixes.some((f) => f.preferred),
+        preferred: !explicit && minimal && !mayBeLow && !hasRun && !fixes.some((f) => f.preferred),
         edits: [editAt(model, lastIns.end, lastIns.end, `${model.eol}USER ${NONROOT}`)],
       });
     }
