@@ -21,10 +21,35 @@ ruleTester(apkNoCache, {
       output: 'FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\n',
     },
     {
-      name: 'global option before the applet, continuation lines',
+      name: 'global option before the applet, continuation lines, `apk update` before it: dropped too',
       code: 'FROM alpine:3.20\nRUN apk update && \\\n    apk --update add \\\n      git tzdata\n',
-      findings: [{ line: 3, text: 'apk --update add' }],
-      output: 'FROM alpine:3.20\nRUN apk update && \\\n    apk --update add --no-cache \\\n      git tzdata\n',
+      findings: [{ line: 3, text: 'apk --update add', message: 'drop `apk update`' }],
+      output: 'FROM alpine:3.20\nRUN apk --update add --no-cache \\\n      git tzdata\n',
+    },
+    {
+      name: 'global option, no `apk update`',
+      code: 'FROM alpine:3.20\nRUN apk --update add \\\n      git tzdata\n',
+      findings: [{ line: 2, text: 'apk --update add', message: /^(?![\s\S]*apk update)/ }],
+      output: 'FROM alpine:3.20\nRUN apk --update add --no-cache \\\n      git tzdata\n',
+    },
+    {
+      name: '`apk update` and two `apk add`: one update dropped, both get --no-cache',
+      code: 'FROM alpine:3.20\nRUN apk update; apk add git && apk add make\n',
+      findings: [{ line: 2, text: 'apk add' }, { line: 2, text: 'apk add' }],
+      output: 'FROM alpine:3.20\nRUN apk add --no-cache git && apk add --no-cache make\n',
+    },
+    {
+      name: '`apk update` in a heredoc',
+      code: 'FROM alpine:3.20\nRUN <<EOF\nset -e\napk update\napk add git\nEOF\n',
+      findings: [{ line: 5, text: 'apk add', message: 'drop `apk update`' }],
+      output: 'FROM alpine:3.20\nRUN <<EOF\nset -e\napk add --no-cache git\nEOF\n',
+    },
+    {
+      name: '`apk upgrade` needs the index `apk update` fetched: no fix applied, the message says to remove the index',
+      code: 'FROM alpine:3.20\nRUN apk update && apk upgrade && apk add make\n',
+      findings: [{ line: 2, text: 'apk add', message: 'rm -rf /var/cache/apk/*' }],
+      output: null,
+      fixes: [{ title: 'Add --no-cache', output: 'FROM alpine:3.20\nRUN apk update && apk upgrade && apk add --no-cache make\n' }],
     },
     {
       name: 'two apk add in one RUN',
