@@ -160,6 +160,12 @@ ruleTester(goBuildCacheMount, {
       fixes: [{ title: /^Add --mount=type=cache,target=\/go\/pkg\/mod/, output: `FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ${MOD} go mod download\nCMD ["go", "run", "."]\n` }],
     },
     {
+      name: 'a dev target built from the build stage runs `go run`: fix not preferred (the final image does not)',
+      code: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM build AS dev-envs\nCMD ["go", "run", "main.go"]\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n',
+      findings: [{ line: 4, text: 'go build', message: 'the stage `dev-envs` built from it runs `go` when it starts' }],
+      output: null,
+    },
+    {
       name: 'another stage copies the module cache out: fix not preferred',
       code: 'FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nFROM golang:1.22\nCOPY --from=0 /go/pkg/mod /go/pkg/mod\n',
       files: GOMOD,

@@ -244,25 +244,28 @@ function cacheNeededInImage(model: DockerfileModel, stage: Stage, p: string): st
 }
 const neededMemo = new KeyMemo<Stage, Map<string, string | undefined>>();
 
-/** A CMD or ENTRYPOINT of the final stage (or of its ancestors) runs `go` (once per model). */
-function imageRunsGo(model: DockerfileModel, final: Stage): boolean {
-  let v = runsGoMemo.get(model);
+/** A CMD or ENTRYPOINT of a stage (or of its ancestors) runs `go`: an image built up to that stage (`--target`) compiles when it starts. Once per stage. */
+function stageRunsGo(st: Stage): boolean {
+  let v = runsGoMemo.get(st);
   if (v === undefined) {
     v = false;
-    for (const ins of final.instructions.concat(stageLineage(final).slice(1).flatMap((s) => s.instructions))) {
+    for (const ins of st.instructions.concat(stageLineage(st).slice(1).flatMap((s) => s.instructions))) {
       if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT') continue;
       const runsGo = ins.json ? isGoBinary(ins.json[0] ?? '') : ins.scripts.some((s) => s.commands.some((c) => isGoBinary(c.argv[0]?.value ?? '')));
       if (runsGo) { v = true; break; }
     }
-    runsGoMemo.set(model, v);
+    runsGoMemo.set(st, v);
   }
   return v;
 }
-const runsGoMemo = new KeyMemo<DockerfileModel, boolean>();
+const runsGoMemo = new KeyMemo<Stage, boolean>();
 
 function scanCacheNeeded(model: DockerfileModel, stage: Stage, p: string): string | undefined {
-  const final = model.finalStage;
-  if (final && inLineage(model, final, stage) && imageRunsGo(model, final)) return 'the image runs `go` when it starts';
+  // the final image, or any other target built from this stage (a `dev` stage with `CMD ["go", "run", …]`)
+  for (const st of model.stages) {
+    if (!inLineage(model, st, stage) || !stageRunsGo(st)) continue;
+    return st === model.finalStage ? 'the image runs `go` when it starts' : `the stage \`${st.name ?? st.index}\` built from it runs \`go\` when it starts`;
+  }
   for (const st of model.stages) {
     for (const ins of st.instructions) {
       if (ins.keyword !== 'COPY') continue;
