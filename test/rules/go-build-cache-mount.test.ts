@@ -160,6 +160,19 @@ ruleTester(goBuildCacheMount, {
       fixes: [{ title: /^Add --mount=type=cache,target=\/go\/pkg\/mod/, output: `FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ${MOD} go mod download\nCMD ["go", "run", "."]\n` }],
     },
     {
+      name: 'only main.go copied onto the golang image (no go.mod: nothing to download): the build cache alone',
+      code: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY main.go ./\nRUN go build -o /app main.go\nFROM scratch\nCOPY --from=build /app /app\n',
+      findings: [{ line: 4, text: 'go build', message: /^(?![\s\S]*the module cache \()[\s\S]*the build cache \(/ }],
+      output: null,
+      fixes: [{ title: /^Add --mount=type=cache,target=\/root\/.cache\/go-build \(needs BuildKit\)$/, output: `FROM golang:1.22 AS build\nWORKDIR /src\nCOPY main.go ./\nRUN ${BUILD} go build -o /app main.go\nFROM scratch\nCOPY --from=build /app /app\n` }],
+    },
+    {
+      name: 'main.go copied, but a RUN before the build may fetch a go.mod: both caches',
+      code: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY main.go ./\nRUN wget -O go.mod https://example.com/go.mod\nRUN go build -o /app main.go\nFROM scratch\nCOPY --from=build /app /app\n',
+      findings: [{ line: 5, text: 'go build', message: 'the module cache (' }],
+      output: null,
+    },
+    {
       name: 'a dev target built from the build stage runs `go run`: fix not preferred (the final image does not)',
       code: 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM build AS dev-envs\nCMD ["go", "run", "main.go"]\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n',
       findings: [{ line: 4, text: 'go build', message: 'the stage `dev-envs` built from it runs `go` when it starts' }],

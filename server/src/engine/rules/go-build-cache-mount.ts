@@ -150,6 +150,39 @@ function scanUsesVendor(model: DockerfileModel, gc: GoCommand): boolean {
   return vendored && goAtLeast(seen.mod.go ?? '1.16', 14) === true;
 }
 
+/**
+ * The go command cannot download a module: it builds on the official golang
+ * image, every COPY/ADD before it (in its stage and the stages it is built
+ * from) brings only named `.go` files, nothing else put files there (no other
+ * RUN, no bind mount), so there is no go.mod: `go build main.go` then builds
+ * the files alone with the standard library (a third-party import fails:
+ * there is nothing to download it for). Once per command.
+ */
+function cannotDownloadModules(model: DockerfileModel, gc: GoCommand): boolean {
+  let v = noModulesMemo.get(gc);
+  if (v === undefined) noModulesMemo.set(gc, (v = scanCannotDownloadModules(model, gc)));
+  return v;
+}
+const noModulesMemo = new KeyMemo<GoCommand, boolean>();
+
+function scanCannotDownloadModules(model: DockerfileModel, gc: GoCommand): boolean {
+  const stage = gc.instr.stage;
+  if (!stage || knownBase(stage) !== 'golang') return false;
+  // `go install tool@v1.2.3` (and `go run pkg@version`) fetch their module with no go.mod at all
+  if (gc.cmd.argv.slice(2).some((w) => !w.value.startsWith('-') && w.value.includes('@'))) return false;
+  if (runMounts(gc.instr).some((m) => m.type === 'bind')) return false;
+  for (const st of stageLineage(stage)) {
+    for (const ins of st.instructions) {
+      if (ins === gc.instr) break;
+      if (ins.keyword === 'RUN') return false;
+      if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
+      const paths = copyPaths(ins);
+      if (!paths || !paths.sources.every((src) => /^(\.\/)?[A-Za-z0-9_.-]+\.go$/.test(src))) return false;
+    }
+  }
+  return true;
+}
+
 const BUILDS = new Set(['build', 'install', 'test']);
 
 /** Commands that do not read Go modules. */
@@ -299,7 +332,7 @@ export const goBuildCacheMount: Rule = {
         const missing: { what: 'module' | 'build'; path: string }[] = [];
         for (const gc of cmds) {
           const builds = BUILDS.has(gc.sub);
-          if (!builds || !usesVendor(model, gc)) {
+          if ((!builds || !usesVendor(model, gc)) && !cannotDownloadModules(model, gc)) {
             const p = moduleCachePath(model, gc);
             if (p !== null && !mounted(model, gc, p) && !missing.some((m) => m.path === p) && othersShareCache(model, stage, ins, p, 'module'))
               missing.push({ what: 'module', path: p });
