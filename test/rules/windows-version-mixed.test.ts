@@ -100,7 +100,13 @@ ruleTester(windowsVersionMixed, {
     {
       name: 'golang has no ltsc2019 variants any more: no fix, advice in the message',
       code: E + GO('golang:1.22-windowsservercore-ltsc2022') + FINAL('mcr.microsoft.com/windows/nanoserver:1809'),
-      findings: [{ line: 2, message: 'no longer publishes ltsc2019' }],
+      findings: [{ line: 2, message: /no longer publishes ltsc2019[\s\S]*ltsc2025 instead\.$/ }],
+      output: null,
+    },
+    {
+      name: 'an ltsc2016 builder with Go 1.12 against a 1809 final stage: the builder needs a newer Go too',
+      code: E + GO('golang:1.12.13-windowsservercore-ltsc2016') + FINAL('mcr.microsoft.com/windows/nanoserver:1809'),
+      findings: [{ line: 2, message: /ltsc2022 or ltsc2025 instead, and the builder to a newer Go \(golang's ltsc2022 variants start at Go 1\.18, ltsc2025 at 1\.24; this one is Go 1\.12\)\./ }],
       output: null,
     },
     {

@@ -166,10 +166,15 @@ export const windowsVersionMixed: Rule = {
           edits: [editAt(model, spot.edit.start, spot.edit.end, t.tag)],
         });
       }
+      // an old Go was never published for the newer releases: the builder's Go version has to move too
+      const gm = r.ref.tag ? GOLANG_WINDOWS_TAG.exec(r.ref.tag) : null;
+      const gv = gm ? parseGoVersion(gm[1].replace(/-.*$/, '')) : undefined;
+      const oldGo = gv !== undefined && gv[0] === 1 && gv[1] < 18;
       const noFix =
         fixes.length || !GOLANG_REPOS.has(repo) || finalWin.release !== 'ltsc2019'
           ? ''
-          : ' The golang image no longer publishes ltsc2019 (1809) variants: move the final stage to ltsc2022 or ltsc2025 instead.';
+          : ' The golang image no longer publishes ltsc2019 (1809) variants: move the final stage to ltsc2022 or ltsc2025 instead' +
+            (oldGo ? `, and the builder to a newer Go (golang's ltsc2022 variants start at Go 1.18, ltsc2025 at 1.24; this one is Go ${gv![0]}.${gv![1]}).` : '.');
       out.push({
         message:
           `${stageLabel(r.stage)[0].toUpperCase() + stageLabel(r.stage).slice(1)} runs Windows ${describeRelease(r.release)} on \`${r.stage.image}\`, ` +
