@@ -266,15 +266,26 @@ export const k8sGoMaxprocs: Rule = {
   },
 };
 
-/** `GOMAXPROCS` from `resourceFieldRef: limits.cpu` of a container with no CPU limit: the node's allocatable CPUs. */
-function fromLimitWithoutLimit(model: ManifestModel, w: Workload, c: Container, env: EnvVar): RuleFinding | undefined {
+/**
+ * An env entry set from the downward API on `resource` (`valueFrom: resourceFieldRef: {resource: limits.cpu}`):
+ * its `resourceFieldRef` map, the `resource` scalar and the container it reads (`containerName`, else its own).
+ */
+export function downwardRef(w: Workload, c: Container, env: EnvVar, resource: string): { ref: YAMLMap; resource: Scalar; target: Container } | undefined {
   if (env.value !== undefined || !env.valueFrom) return undefined;
   const ref = getMap(w.doc, env.valueFrom, 'resourceFieldRef');
-  const resource = getScalar(w.doc, ref, 'resource');
-  if (!ref || !resource || scalarString(resource) !== 'limits.cpu') return undefined;
+  const res = getScalar(w.doc, ref, 'resource');
+  if (!ref || !res || scalarString(res) !== resource) return undefined;
   const containerName = scalarString(getScalar(w.doc, ref, 'containerName'));
   const target = containerName === undefined || containerName === c.name ? c : w.containers.find((x) => x.name === containerName);
-  if (!target || target.limits.cpu) return undefined;
+  return target ? { ref, resource: res, target } : undefined;
+}
+
+/** `GOMAXPROCS` from `resourceFieldRef: limits.cpu` of a container with no CPU limit: the node's allocatable CPUs. */
+function fromLimitWithoutLimit(model: ManifestModel, w: Workload, c: Container, env: EnvVar): RuleFinding | undefined {
+  const d = downwardRef(w, c, env, 'limits.cpu');
+  if (!d) return undefined;
+  const { resource, target } = d;
+  if (target.limits.cpu) return undefined;
   // with neither a CPU limit nor a request the resources are set elsewhere (a kustomize overlay, a LimitRange)
   const request = target.requests.cpu;
   if (!request || !(request.value !== undefined && request.value > 0)) return undefined;

@@ -1,10 +1,10 @@
 import { deletePairLines, yamlString } from '../k8s/edit';
-import { getMap, getScalar, scalarString, type Container, type EnvVar, type ManifestModel, type Workload } from '../k8s/model';
+import { getScalar, scalarString, type Container, type EnvVar, type ManifestModel, type Workload } from '../k8s/model';
 import { parseQuantity, toMiB } from '../k8s/quantity';
 import { requiresModule } from '../k8s/workload';
 import type { Rule, RuleFinding } from '../rule';
 import type { Fix } from '../types';
-import { addEnvFix, cpuLimitMayComeFromElsewhere, effectiveEnv, goRuntimeContainer, literalValue, scalarRange, setElsewhere } from './k8s-go-maxprocs';
+import { addEnvFix, cpuLimitMayComeFromElsewhere, downwardRef, effectiveEnv, goRuntimeContainer, literalValue, scalarRange, setElsewhere } from './k8s-go-maxprocs';
 
 /** 90 % of a memory limit as a GOMEMLIMIT value in whole MiB (`1Gi` → `921MiB`); undefined below 1 MiB. */
 export function ninetyPercent(bytes: number): string | undefined {
@@ -73,13 +73,9 @@ export const k8sGoMemlimit: Rule = {
  * allocatable memory (domain notes §3).
  */
 function downwardWithoutBound(model: ManifestModel, w: Workload, c: Container, env: EnvVar): RuleFinding | undefined {
-  if (env.value !== undefined || !env.valueFrom) return undefined;
-  const ref = getMap(w.doc, env.valueFrom, 'resourceFieldRef');
-  const resource = getScalar(w.doc, ref, 'resource');
-  if (!ref || !resource || scalarString(resource) !== 'limits.memory') return undefined;
-  const containerName = scalarString(getScalar(w.doc, ref, 'containerName'));
-  const target = containerName === undefined || containerName === c.name ? c : w.containers.find((x) => x.name === containerName);
-  if (!target) return undefined;
+  const d = downwardRef(w, c, env, 'limits.memory');
+  if (!d) return undefined;
+  const { ref, resource, target } = d;
   const whose = target === c ? 'this container' : `container \`${target.name}\``;
   const divisor = getScalar(w.doc, ref, 'divisor');
   const unit = divisor ? parseQuantity(scalarString(divisor) ?? divisor.value) : undefined;
