@@ -45,6 +45,13 @@ ruleTester(apkNoCache, {
       output: 'FROM alpine:3.20\nRUN <<EOF\nset -e\napk add --no-cache git\nEOF\n',
     },
     {
+      name: '`apk update` with a redirection is not deleted blindly: the fix is only offered',
+      code: 'FROM alpine:3.20\nRUN apk update > /dev/null && apk add git\n',
+      findings: [{ line: 2, text: 'apk add', message: 'rm -rf /var/cache/apk/*' }],
+      output: null,
+      fixes: [{ title: 'Add --no-cache', output: 'FROM alpine:3.20\nRUN apk update > /dev/null && apk add --no-cache git\n' }],
+    },
+    {
       name: '`apk upgrade` needs the index `apk update` fetched: no fix applied, the message says to remove the index',
       code: 'FROM alpine:3.20\nRUN apk update && apk upgrade && apk add make\n',
       findings: [{ line: 2, text: 'apk add', message: 'rm -rf /var/cache/apk/*' }],

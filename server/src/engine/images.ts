@@ -11,6 +11,11 @@ export interface ImageRef {
   digest?: string;
 }
 
+/** Registry and repository without tag or digest (`ghcr.io/acme/api`, `nginx` for Docker Hub's official images). */
+export function repoKey(ref: ImageRef): string {
+  return ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
+}
+
 export function parseImageRef(raw: string): ImageRef {
   let rest = raw;
   let digest: string | undefined;

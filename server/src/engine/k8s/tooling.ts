@@ -5,7 +5,7 @@
 // server sees unsaved buffers and re-lints when these files change).
 import * as path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { parseImageRef } from '../images';
+import { parseImageRef, repoKey } from '../images';
 import { KeyMemo } from '../memo';
 import type { ManifestModel } from './model';
 
@@ -70,8 +70,7 @@ function readKustomization(model: ManifestModel): Kustomization | undefined {
 
 /** An image's name without its tag and digest, normalized (Docker Hub's aliases and `library/`), for matching. */
 export function imageNameKey(image: string): string {
-  const ref = parseImageRef(image);
-  return ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
+  return repoKey(parseImageRef(image));
 }
 
 /**

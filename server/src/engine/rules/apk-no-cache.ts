@@ -58,10 +58,10 @@ function apkApplet(cmd: Command): { name: string; index: number } | undefined {
  * break after it, up to the next command (continuation lines included), when
  * the text between them holds nothing else; undefined otherwise.
  */
-function deleteCommand(model: DockerfileModel, script: ShellScript, cmd: Command): TextEdit | undefined {
-  const k = script.commands.indexOf(cmd);
+function deleteCommand(model: DockerfileModel, script: ShellScript, k: number): TextEdit | undefined {
+  const cmd = script.commands[k];
   const next = script.commands[k + 1];
-  if (k < 0 || !next || cmd.assignments.length || !cmd.words.length || !next.words.length) return undefined;
+  if (!cmd || !next || cmd.assignments.length || !cmd.words.length || !next.words.length) return undefined;
   const start = wordOffsets(script, cmd.words[0])[0];
   const end = wordOffsets(script, cmd.words[cmd.words.length - 1])[1];
   const nextStart = wordOffsets(script, next.words[0])[0];
@@ -101,8 +101,7 @@ export const apkNoCache: Rule = {
       let fix: Fix = { title: 'Add --no-cache', preferred: true, edits: [editAt(model, e, e, ' --no-cache')] };
       let note = '';
       if (info.updates.length && info.updates[0] < at) {
-        const update = script.commands[info.updates[0]];
-        const drop = info.updates.length === 1 && info.onlyAddDel ? deleteCommand(model, script, update) : undefined;
+        const drop = info.updates.length === 1 && info.onlyAddDel ? deleteCommand(model, script, info.updates[0]) : undefined;
         // the first `apk add` without --no-cache carries the whole fix (every such `apk add` of the RUN
         // gets --no-cache): the others' fixes would delete the same `apk update` again
         const lacking = info.lacking;

@@ -1,7 +1,7 @@
 import type { DockerfileModel, InstructionInfo, Stage } from '../dockerfile/model';
 import { envAt, expandVariables, stageLineage, stageRoot } from '../dockerfile/model';
 import { imageTagSpot, tagReplacement } from '../dockerfile/imagetag';
-import type { ImageRef } from '../images';
+import { repoKey, type ImageRef } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
 import { fromImageWord } from './base-image-unpinned';
@@ -19,7 +19,7 @@ const UBI = /^(registry\.access\.redhat\.com\/|redhat\/)ubi\d+(-minimal|-micro|-
 const ARCH = '(?:-(?:amd64|arm64|arm|s390x|ppc64le))?';
 
 function fullRepo(ref: ImageRef): string {
-  return ((ref.registry ? ref.registry + '/' : '') + ref.repository).replace(MIRRORS, '');
+  return repoKey(ref).replace(MIRRORS, '');
 }
 
 type Default = { user: 'root'; what: string; distroless?: boolean } | { user: 'nonroot' } | undefined;
@@ -66,7 +66,6 @@ function lastUser(final: Stage): { ins: InstructionInfo; root: boolean | undefin
   return { ins: last, root, start, end };
 }
 
-/** Ports an EXPOSE lists; NaN for one written with a variable. */
 /** The ports the image EXPOSEs, ENV variables expanded (`EXPOSE ${PORT}`); NaN for one whose value is not known. */
 function exposedPorts(stage: Stage): number[] {
   const out: number[] = [];

@@ -1,7 +1,7 @@
 import type { DockerfileModel, Stage } from '../dockerfile/model';
 import { imageTagSpot, tagReplacement } from '../dockerfile/imagetag';
 import { parseGoVersion } from '../go';
-import { windowsReleaseOf, type ImageRef } from '../images';
+import { repoKey, windowsReleaseOf, type ImageRef } from '../images';
 import { editAt, rangeOf, type Rule, type RuleFinding } from '../rule';
 import type { Fix } from '../types';
 
@@ -33,9 +33,6 @@ export function describeRelease(r: string): string {
   return build ? `${r} (10.0.${build})` : r;
 }
 
-function fullRepo(ref: ImageRef): string {
-  return (ref.registry ? ref.registry + '/' : '') + ref.repository;
-}
 
 const MCR_WINDOWS = /^mcr\.microsoft\.com\/windows(\/(servercore|nanoserver|server|insider))?$/;
 const GOLANG_REPOS = new Set(['golang', 'public.ecr.aws/docker/library/golang', 'mirror.gcr.io/library/golang', 'mirror.gcr.io/golang']);
@@ -44,6 +41,12 @@ const GOLANG_REPOS = new Set(['golang', 'public.ecr.aws/docker/library/golang', 
 const PLAIN_RELEASE_TAG = /^(ltsc20(16|19|22|25)|1809)$/;
 /** The release part at the end of a golang Windows tag: `1.22-windowsservercore-ltsc2022`. */
 const GOLANG_WINDOWS_TAG = /^(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?-(?:windowsservercore|nanoserver)-)(ltsc20\d\d|1809|1803|1709)$/;
+
+/** A golang Windows tag (`1.22-windowsservercore-ltsc2022`): what comes before the release, and its Go version. */
+function golangWindowsTag(tag: string): { prefix: string; go?: [number, number, number] } | undefined {
+  const m = GOLANG_WINDOWS_TAG.exec(tag);
+  return m ? { prefix: m[1], go: parseGoVersion(m[1].replace(/-.*$/, '')) } : undefined;
+}
 
 interface Target {
   tag: string;
@@ -56,7 +59,7 @@ interface Target {
  */
 export function alignedTag(ref: ImageRef, release: string): Target | undefined {
   const tag = ref.tag;
-  const repo = fullRepo(ref);
+  const repo = repoKey(ref);
   if (repo === 'mcr.microsoft.com/windows/nanoserver') {
     // nanoserver names ltsc2019 "1809" and publishes no 2016 image any more
     const t = release === 'ltsc2019' ? '1809' : release === 'ltsc2022' || release === 'ltsc2025' ? release : undefined;
@@ -71,13 +74,13 @@ export function alignedTag(ref: ImageRef, release: string): Target | undefined {
   }
   if (GOLANG_REPOS.has(repo) && tag) {
     // the golang image publishes Windows variants for ltsc2022 and ltsc2025 only (ltsc2019 ones are retired)
-    const m = GOLANG_WINDOWS_TAG.exec(tag);
-    if (!m || (release !== 'ltsc2022' && release !== 'ltsc2025')) return undefined;
+    const g = golangWindowsTag(tag);
+    if (!g || (release !== 'ltsc2022' && release !== 'ltsc2025')) return undefined;
     // old Go versions were never published for the newer releases
-    const v = parseGoVersion(m[1].replace(/-.*$/, ''));
+    const v = g.go;
     const minor = v ? v[1] : 0;
     const preferred = v !== undefined && v[0] === 1 && minor >= (release === 'ltsc2025' ? 24 : 18);
-    return { tag: m[1] + release, preferred };
+    return { tag: g.prefix + release, preferred };
   }
   return undefined;
 }
@@ -133,7 +136,7 @@ export const windowsVersionMixed: Rule = {
     for (const r of roots) {
       const spot = imageTagSpot(model, r.stage);
       if (!spot) continue;
-      const repo = fullRepo(r.ref);
+      const repo = repoKey(r.ref);
       const noRelease = (r.ref.tag === undefined || r.ref.tag === 'latest') && !r.ref.digest && MCR_WINDOWS.test(repo);
       if (noRelease) {
         const fixes: Fix[] = [];
@@ -167,8 +170,7 @@ export const windowsVersionMixed: Rule = {
         });
       }
       // an old Go was never published for the newer releases: the builder's Go version has to move too
-      const gm = r.ref.tag ? GOLANG_WINDOWS_TAG.exec(r.ref.tag) : null;
-      const gv = gm ? parseGoVersion(gm[1].replace(/-.*$/, '')) : undefined;
+      const gv = r.ref.tag ? golangWindowsTag(r.ref.tag)?.go : undefined;
       const oldGo = gv !== undefined && gv[0] === 1 && gv[1] < 18;
       const noFix =
         fixes.length || !GOLANG_REPOS.has(repo) || finalWin.release !== 'ltsc2019'
